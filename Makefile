@@ -1,0 +1,53 @@
+# Entente: `make run` serves the site, `make test` runs the suite.
+# Both set everything up first: virtual env, install, migrate, seed data.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+# Development server only: DEBUG serves static files; production sets it off.
+export DJANGO_DEBUG ?= true
+
+.PHONY: run test lint format seed setup migrate messages clean
+
+# The stamp reinstalls only when the dependency list changes.
+$(BIN)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+migrate: setup
+	$(MANAGE) migrate --noinput
+
+run: migrate
+	$(MANAGE) seed --if-empty
+	@echo ""
+	@echo "  Entente is at  http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:         http://127.0.0.1:$(PORT)/admin/"
+	@echo "  API:           http://127.0.0.1:$(PORT)/api/v1/"
+	@echo "  Create an editor account:  $(MANAGE) createsuperuser"
+	@echo ""
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Reloads the article's data on purpose, over whatever rows share its keys.
+seed: migrate
+	$(MANAGE) seed --force
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
