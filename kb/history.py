@@ -37,6 +37,9 @@ FOLLOW = {
     Claim: ("citations",),
 }
 
+# Rows whose versions are saved with the record they belong to.
+FOLLOWED = (Citation, Membership, Participation, AgreementParty)
+
 for _model, _follow in FOLLOW.items():
     if not reversion.is_registered(_model):
         reversion.register(_model, follow=_follow)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from kb.history import FOLLOWED
 from kb.models import Citation, Event, Organisation, Source
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -33,17 +34,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         has_data = any(m.objects.exists() for m in (Organisation, Event, Source, Citation))
         if options["if_empty"] and has_data:
-            self.stdout.write("The database already holds data: fixtures not loaded.")
+            if options["verbosity"]:
+                self.stdout.write("The database already holds data: fixtures not loaded.")
             return
         fixtures = sorted(FIXTURES_DIR.glob("*.json"))
         if not fixtures:
             raise CommandError(f"No fixtures found in {FIXTURES_DIR}")
         with transaction.atomic():
-            call_command("loaddata", *map(str, fixtures), verbosity=self.verbosity)
+            call_command("loaddata", *map(str, fixtures), verbosity=options["verbosity"])
             count = self._record_history(fixtures)
-        self.stdout.write(
-            self.style.SUCCESS(f"Loaded {len(fixtures)} fixture file(s); {count} history entries.")
-        )
+        if options["verbosity"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded {len(fixtures)} fixture file(s); {count} history entries."
+                )
+            )
 
     def _record_history(self, fixtures):
         """Give every loaded record a version of its own.
@@ -51,13 +56,14 @@ class Command(BaseCommand):
         loaddata saves raw rows, which reversion does not see. One revision
         per record (not one for the whole load) keeps "revert" in the admin
         scoped to that record; after a forced reload, the new version sits
-        on top of any editor's earlier one, which stays revertible.
+        on top of any editor's earlier one, which stays revertible. Rows that
+        belong to a record (citations, join rows) are versioned with it.
         """
         count = 0
         for path in fixtures:
             for row in json.loads(path.read_text(encoding="utf-8")):
                 model = apps.get_model(row["model"])
-                if not reversion.is_registered(model):
+                if not reversion.is_registered(model) or model in FOLLOWED:
                     continue
                 obj = model._default_manager.get(pk=row["pk"])
                 with reversion.create_revision(atomic=False):
