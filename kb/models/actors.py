@@ -1,0 +1,148 @@
+"""Who acts: organisations, people, the posts they hold, and their memberships."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .. import regions
+from .base import NO_DATE, NO_ID, JoinRow, Record, validate_aliases, validate_post_organisation
+
+
+class Organisation(Record):
+    """A police force, security service, delegation, ministry or international body."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Police")
+        SECURITY_SERVICE = "security_service", _("Security service")
+        DELEGATION = "delegation", _("National delegation")
+        MINISTRY = "ministry", _("Ministry")
+        INTERGOVERNMENTAL = "intergovernmental_organisation", _("Intergovernmental organisation")
+        INTERNATIONAL_BODY = "international_body", _("International body")
+        UN_BODY = "un_body", _("United Nations body")
+        ACADEMIC = "academic", _("Academic institution")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(max_length=300)
+    acronym = models.CharField(max_length=50, blank=True, default="", db_index=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices, db_index=True)
+    country = CountryField(
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=_("Leave empty for international bodies."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The body this one is part of (the DGSN is part of the pôle DGSN-DGST)."),
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Other names and spellings, in any language, as a list of strings."),
+    )
+    website = models.URLField(blank=True, default="")
+    description = models.TextField(blank=True, default="")
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def region(self):
+        return regions.region_for(self.country)
+
+    def clean(self):
+        super().clean()
+        validate_aliases(self.aliases)
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
+
+
+class Person(Record):
+    """A named person. The article names only one; posts stand in for the rest."""
+
+    name = models.CharField(max_length=300)
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Other names and spellings, as a list of strings."),
+    )
+    country = CountryField(blank=True, default="", db_index=True)
+    description = models.TextField(blank=True, default="")
+
+    class Meta(Record.Meta):
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        validate_aliases(self.aliases)
+
+
+class Post(Record):
+    """A seat that exists apart from whoever holds it, in one organisation.
+
+    Sources often name the seat ("le président d'Interpol") and not the
+    person; a post lets the data say exactly that and no more.
+    """
+
+    name = models.CharField(max_length=300)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="posts")
+    description = models.TextField(blank=True, default="")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(JoinRow):
+    """A person holds a post, or belongs to an organisation, over a window of time."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text=_("The organisation; for a post, the post's own organisation."),
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    start_date = models.DateField(null=True, blank=True, help_text=_("Empty when unknown."))
+    end_date = models.DateField(
+        null=True, blank=True, help_text=_("Empty when unknown or current.")
+    )
+
+    class Meta:
+        ordering = ["person", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                F("person"),
+                F("organisation"),
+                Coalesce("post", NO_ID),
+                Coalesce("start_date", NO_DATE),
+                name="membership_natural_key",
+                violation_error_message=_("This membership is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(start_date__lte=F("end_date")),
+                name="membership_dates_in_order",
+                violation_error_message=_("The end date must be on or after the start date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.post or self.organisation}"
+
+    def clean(self):
+        super().clean()
+        validate_post_organisation(self)

@@ -1,0 +1,228 @@
+"""What happened: topics, events and who took part, agreements and their parties."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .. import regions
+from .actors import Organisation, Person, Post
+from .base import NO_ID, DatePrecision, JoinRow, Record, dates_in_order, validate_post_organisation
+
+
+class Topic(Record):
+    """A theme of cooperation, such as organised crime or cybercrime."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+
+    def __str__(self):
+        return self.name
+
+
+class Event(Record):
+    """A general assembly, meeting or signing, possibly part of a larger event."""
+
+    class Kind(models.TextChoices):
+        GENERAL_ASSEMBLY = "general_assembly", _("General assembly")
+        BILATERAL_MEETING = "bilateral_meeting", _("Bilateral meeting")
+        MULTILATERAL_MEETING = "multilateral_meeting", _("Multilateral meeting")
+        SIGNING = "signing", _("Signing")
+        CONFERENCE = "conference", _("Conference")
+        OTHER = "other", _("Other")
+
+    MEETING_KINDS = (Kind.BILATERAL_MEETING, Kind.MULTILATERAL_MEETING)
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=40, choices=Kind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The larger event this one is part of."),
+    )
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    end_date = models.DateField(null=True, blank=True, db_index=True)
+    date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.EXACT,
+        help_text=_(
+            "Use 'within' when the source gives only a window (a meeting held at some "
+            "point during an assembly); never invent a precise day."
+        ),
+    )
+    city = models.CharField(max_length=200, blank=True, default="")
+    country = CountryField(blank=True, default="", db_index=True, help_text=_("The venue."))
+    organiser = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organised_events",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="events")
+    description = models.TextField(blank=True, default="")
+
+    class Meta(Record.Meta):
+        ordering = ["start_date", "slug"]
+        constraints = [dates_in_order("start_date", "end_date", "event_dates_in_order")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def region(self):
+        return regions.region_for(self.country)
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An event cannot be part of itself.")})
+
+
+class Participation(JoinRow):
+    """Who took part in an event, and in which role.
+
+    A participant is an organisation, a person, a post, or a combination; a
+    post's participation also names the post's organisation.
+    """
+
+    class Role(models.TextChoices):
+        HOST = "host", _("Host")
+        ORGANISER = "organiser", _("Organiser")
+        HEAD_OF_DELEGATION = "head_of_delegation", _("Head of delegation")
+        COUNTERPART = "counterpart", _("Counterpart")
+        PARTICIPANT = "participant", _("Participant")
+        OBSERVER = "observer", _("Observer")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="participations"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="participations"
+    )
+    role = models.CharField(
+        max_length=30, choices=Role.choices, default=Role.PARTICIPANT, db_index=True
+    )
+
+    class Meta:
+        ordering = ["event", "role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False)
+                | Q(person__isnull=False)
+                | Q(post__isnull=False),
+                name="participation_names_a_participant",
+                violation_error_message=_("Name an organisation, a person or a post."),
+            ),
+            models.UniqueConstraint(
+                F("event"),
+                Coalesce("organisation", NO_ID),
+                Coalesce("person", NO_ID),
+                Coalesce("post", NO_ID),
+                name="participation_natural_key",
+                violation_error_message=_("This participant is already recorded for the event."),
+            ),
+        ]
+
+    def __str__(self):
+        who = " / ".join(str(x) for x in (self.post, self.person, self.organisation) if x)
+        return f"{who} @ {self.event} ({self.get_role_display()})"
+
+    def clean(self):
+        super().clean()
+        validate_post_organisation(self)
+
+
+class Agreement(Record):
+    """A memorandum, protocol or agreement between organisations."""
+
+    class Kind(models.TextChoices):
+        MOU = "mou", _("Memorandum of understanding")
+        PROTOCOL = "protocol", _("Protocol")
+        AGREEMENT = "agreement", _("Agreement")
+        DECLARATION = "declaration", _("Declaration")
+        TREATY = "treaty", _("Treaty")
+        OTHER = "other", _("Other")
+
+    class LegalStatus(models.TextChoices):
+        SIGNED = "signed", _("Signed")
+        IN_FORCE = "in_force", _("In force")
+        EXPIRED = "expired", _("Expired")
+        UNKNOWN = "unknown", _("Unknown")
+
+    title = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    legal_status = models.CharField(
+        max_length=20,
+        choices=LegalStatus.choices,
+        default=LegalStatus.UNKNOWN,
+        db_index=True,
+        help_text=_("Legal standing; not to be confused with the publication status."),
+    )
+    signed_start = models.DateField(null=True, blank=True, db_index=True)
+    signed_end = models.DateField(null=True, blank=True, db_index=True)
+    date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.EXACT,
+        help_text=_("Equal start and end dates with 'exact' when the day is known."),
+    )
+    signed_at = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        help_text=_("The event where it was signed."),
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="agreements")
+    summary = models.TextField(blank=True, default="")
+
+    class Meta(Record.Meta):
+        constraints = [dates_in_order("signed_start", "signed_end", "agreement_dates_in_order")]
+
+    def __str__(self):
+        return self.title
+
+
+class AgreementParty(JoinRow):
+    """An organisation that is party to an agreement, in a role."""
+
+    class Role(models.TextChoices):
+        SIGNATORY = "signatory", _("Signatory")
+        WITNESS = "witness", _("Witness")
+        DEPOSITARY = "depositary", _("Depositary")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="agreement_parties"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SIGNATORY)
+
+    class Meta:
+        ordering = ["agreement", "pk"]
+        verbose_name_plural = "agreement parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organisation"],
+                name="agreement_party_natural_key",
+                violation_error_message=_("This organisation is already a party."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.agreement}"
