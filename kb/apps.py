@@ -7,6 +7,8 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        # History is registered here, after modeltranslation (an earlier app)
+        # History must be registered after modeltranslation (an earlier app)
         # has added the per-language fields, so that versions store them.
+        # The admin's autodiscovery usually imports it first (kb.admin does);
+        # this import covers processes where the admin is not installed.
         from . import history  # noqa: F401

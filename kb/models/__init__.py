@@ -8,7 +8,7 @@ database constraint keeps it unique.
 """
 
 from .actors import Membership, Organisation, Person, Post
-from .base import DatePrecision, JoinRow, Record, RecordQuerySet, Status
+from .base import CitedRecord, DatePrecision, JoinRow, Record, RecordQuerySet, Status
 from .events import Agreement, AgreementParty, Event, Participation, Topic
 from .sources import Citation, Claim, Source
 
@@ -16,6 +16,7 @@ __all__ = [
     "Agreement",
     "AgreementParty",
     "Citation",
+    "CitedRecord",
     "Claim",
     "DatePrecision",
     "Event",

@@ -8,10 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .. import regions
-from .base import NO_DATE, NO_ID, JoinRow, Record, validate_aliases, validate_post_organisation
+from .base import (
+    NO_DATE,
+    NO_ID,
+    CitedRecord,
+    JoinRow,
+    Record,
+    validate_aliases,
+    validate_post_organisation,
+)
 
 
-class Organisation(Record):
+class Organisation(CitedRecord):
     """A police force, security service, delegation, ministry or international body."""
 
     class Kind(models.TextChoices):
@@ -64,7 +72,7 @@ class Organisation(Record):
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
 
 
-class Person(Record):
+class Person(CitedRecord):
     """A named person. The article names only one; posts stand in for the rest."""
 
     name = models.CharField(max_length=300)
@@ -87,7 +95,7 @@ class Person(Record):
         validate_aliases(self.aliases)
 
 
-class Post(Record):
+class Post(CitedRecord):
     """A seat that exists apart from whoever holds it, in one organisation.
 
     Sources often name the seat ("le président d'Interpol") and not the

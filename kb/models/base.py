@@ -51,7 +51,6 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    citations = GenericRelation("kb.Citation", related_query_name="%(class)s")
 
     objects = RecordQuerySet.as_manager()
 
@@ -61,6 +60,19 @@ class Record(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class CitedRecord(Record):
+    """A main record that sources cite: every one but Source itself.
+
+    Source stays out because its relation's query name, "source", would
+    replace the Citation.source foreign key's accessor on Citation.
+    """
+
+    citations = GenericRelation("kb.Citation", related_query_name="%(class)s")
+
+    class Meta(Record.Meta):
+        abstract = True
 
 
 class JoinRow(models.Model):

@@ -9,10 +9,18 @@ from django_countries.fields import CountryField
 
 from .. import regions
 from .actors import Organisation, Person, Post
-from .base import NO_ID, DatePrecision, JoinRow, Record, dates_in_order, validate_post_organisation
+from .base import (
+    NO_ID,
+    CitedRecord,
+    DatePrecision,
+    JoinRow,
+    Record,
+    dates_in_order,
+    validate_post_organisation,
+)
 
 
-class Topic(Record):
+class Topic(CitedRecord):
     """A theme of cooperation, such as organised crime or cybercrime."""
 
     name = models.CharField(max_length=200)
@@ -22,7 +30,7 @@ class Topic(Record):
         return self.name
 
 
-class Event(Record):
+class Event(CitedRecord):
     """A general assembly, meeting or signing, possibly part of a larger event."""
 
     class Kind(models.TextChoices):
@@ -147,7 +155,7 @@ class Participation(JoinRow):
         validate_post_organisation(self)
 
 
-class Agreement(Record):
+class Agreement(CitedRecord):
     """A memorandum, protocol or agreement between organisations."""
 
     class Kind(models.TextChoices):

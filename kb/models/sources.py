@@ -4,11 +4,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
 
 from .actors import Organisation
-from .base import Record
+from .base import CitedRecord, Record
 from .events import Event
 
 
@@ -71,8 +72,13 @@ class Citation(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="citation_record")]
         constraints = [
             models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
+            # The quote enters the key as a hash: a long quote would exceed
+            # PostgreSQL's limit on the size of a b-tree index entry.
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "source", "quote"],
+                F("content_type"),
+                F("object_id"),
+                F("source"),
+                MD5("quote"),
                 name="citation_natural_key",
                 violation_error_message=_("This quote already cites this record."),
             ),
@@ -82,7 +88,7 @@ class Citation(models.Model):
         return f"{self.source}: “{self.quote[:60]}”"
 
 
-class Claim(Record):
+class Claim(CitedRecord):
     """A figure a source states about a record, checked against the data.
 
     The recorded figure is computed from the data by the claim's measure,
