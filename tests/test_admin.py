@@ -253,3 +253,24 @@ def test_generic_keys_offer_only_kb_models(staff_client):
     cited = {ct.model for ct in citation_form.fields["content_type"].queryset}
     assert {"organisation", "participation", "claim"} <= cited
     assert not cited & {"citation", "source"}
+
+
+def test_the_admin_serves_the_articles_data(seeded, staff_client):
+    response = staff_client.get(_url(models.Event, "changelist"))
+    assert response.status_code == 200
+    assert "93rd INTERPOL General Assembly" in response.text
+    assert "53 events" in response.text
+    assembly = models.Event.objects.get(slug="interpol-general-assembly-93")
+    response = staff_client.get(_url(models.Event, "change", assembly.pk))
+    assert "93ᵉ Assemblée générale d’INTERPOL" in response.text
+    # Its first history entry comes from the fixtures.
+    response = staff_client.get(_url(models.Event, "history", assembly.pk))
+    assert "Loaded from fixtures/interpol-ga-93.json" in response.text
+
+
+def test_search_matches_accented_aliases(seeded, staff_client):
+    response = staff_client.get(
+        _url(models.Organisation, "changelist"), {"q": "Université arabe Naif"}
+    )
+    assert "Naif Arab University for Security Sciences" in response.text
+    assert "1 result" in response.text

@@ -14,6 +14,7 @@ from .base import (
     CitedRecord,
     JoinRow,
     Record,
+    UnicodeJSONEncoder,
     validate_aliases,
     validate_post_organisation,
 )
@@ -52,6 +53,7 @@ class Organisation(CitedRecord):
     )
     aliases = models.JSONField(
         default=list,
+        encoder=UnicodeJSONEncoder,
         blank=True,
         help_text=_("Other names and spellings, in any language, as a list of strings."),
     )
@@ -78,6 +80,7 @@ class Person(CitedRecord):
     name = models.CharField(max_length=300)
     aliases = models.JSONField(
         default=list,
+        encoder=UnicodeJSONEncoder,
         blank=True,
         help_text=_("Other names and spellings, as a list of strings."),
     )

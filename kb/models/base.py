@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +99,18 @@ def dates_in_order(start, end, name):
         name=name,
         violation_error_message=_("The end date must be on or after the start date."),
     )
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Store non-ASCII text as itself, not as \\uXXXX escapes.
+
+    SQLite keeps JSON as text, so escaped accents would defeat searches such
+    as `aliases__icontains="Université"`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 def validate_aliases(aliases):
