@@ -638,3 +638,17 @@ def test_english_falls_back_to_french():
     org = models.Organisation.objects.get(pk=org.pk)
     with translation.override("en"):
         assert org.name == "Sûreté nationale"
+
+
+def test_membership_with_only_a_post_gets_the_posts_organisation():
+    post = factories.PostFactory()
+    membership = models.Membership(person=factories.PersonFactory(), post=post)
+    membership.full_clean()
+    assert membership.organisation == post.organisation
+
+
+def test_membership_without_post_or_organisation_is_refused():
+    membership = models.Membership(person=factories.PersonFactory())
+    with pytest.raises(ValidationError) as excinfo:
+        membership.full_clean()
+    assert "organisation" in excinfo.value.message_dict

@@ -120,6 +120,7 @@ class Membership(JoinRow):
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
+        blank=True,  # clean() fills it in from the post
         related_name="memberships",
         help_text=_("The organisation; for a post, the post's own organisation."),
     )
@@ -157,3 +158,5 @@ class Membership(JoinRow):
     def clean(self):
         super().clean()
         validate_post_organisation(self)
+        if not self.organisation_id:
+            raise ValidationError({"organisation": _("Name an organisation or a post.")})
