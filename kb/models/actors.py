@@ -14,10 +14,20 @@ from .base import (
     CitedRecord,
     JoinRow,
     Record,
+    RecordQuerySet,
     UnicodeJSONEncoder,
+    country_names,
+    published_citations,
+    shown,
+    translated,
     validate_aliases,
     validate_post_organisation,
 )
+
+
+class OrganisationQuerySet(RecordQuerySet):
+    def for_listing(self):
+        return self.select_related("parent").prefetch_related(published_citations())
 
 
 class Organisation(CitedRecord):
@@ -60,8 +70,19 @@ class Organisation(CitedRecord):
     website = models.URLField(blank=True, default="")
     description = models.TextField(blank=True, default="")
 
+    objects = OrganisationQuerySet.as_manager()
+
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def search_terms(self):
+        return [
+            self.slug,
+            *translated(self, "name"),
+            self.acronym,
+            *self.aliases,
+            *country_names(self.country),
+        ]
 
     @property
     def region(self):
@@ -72,6 +93,16 @@ class Organisation(CitedRecord):
         validate_aliases(self.aliases)
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
+
+
+class PersonQuerySet(RecordQuerySet):
+    def for_listing(self):
+        memberships = Membership.objects.filter(shown("organisation", "post")).select_related(
+            "organisation", "post"
+        )
+        return self.prefetch_related(
+            models.Prefetch("memberships", queryset=memberships), published_citations()
+        )
 
 
 class Person(CitedRecord):
@@ -90,12 +121,25 @@ class Person(CitedRecord):
     class Meta(Record.Meta):
         verbose_name_plural = "people"
 
+    objects = PersonQuerySet.as_manager()
+
     def __str__(self):
         return self.name
+
+    def search_terms(self):
+        return [self.slug, self.name, *self.aliases, *country_names(self.country)]
 
     def clean(self):
         super().clean()
         validate_aliases(self.aliases)
+
+
+class PostQuerySet(RecordQuerySet):
+    def for_listing(self):
+        holders = Membership.objects.filter(shown("person")).select_related("person")
+        return self.select_related("organisation").prefetch_related(
+            models.Prefetch("memberships", queryset=holders), published_citations()
+        )
 
 
 class Post(CitedRecord):
@@ -109,8 +153,13 @@ class Post(CitedRecord):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="posts")
     description = models.TextField(blank=True, default="")
 
+    objects = PostQuerySet.as_manager()
+
     def __str__(self):
         return self.name
+
+    def search_terms(self):
+        return [self.slug, *translated(self, "name")]
 
 
 class Membership(JoinRow):

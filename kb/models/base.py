@@ -1,6 +1,7 @@
 """Shared building blocks: publication status, date precision, the record base classes."""
 
 import datetime
+import unicodedata
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
@@ -26,10 +27,38 @@ class DatePrecision(models.TextChoices):
     WITHIN = "within", _("Within: it took place on some day in that window")
 
 
+def fold(text):
+    """The form search compares: lower case, no accents ("Bénin" -> "benin").
+
+    NFKD also turns "93ᵉ" into "93e"; typographic apostrophes become plain.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold().replace("\u2019", "'")
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self):
         """What the public may see. Every public surface starts here."""
         return self.filter(status=Status.PUBLISHED)
+
+    def search(self, query):
+        """Records whose names (any language), acronym or aliases hold every word of query."""
+        for word in fold(query).split():
+            self = self.filter(search_text__contains=word)
+        return self
+
+    def refresh_search_text(self, batch_size=500):
+        """Recompute the folded search column: the bulk path (loaddata, imports)."""
+        batch = []
+        for obj in self.iterator(chunk_size=batch_size):
+            obj.search_text = obj.build_search_text()
+            batch.append(obj)
+            if len(batch) >= batch_size:
+                self.model.objects.bulk_update(batch, ["search_text"])
+                batch = []
+        if batch:
+            self.model.objects.bulk_update(batch, ["search_text"])
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -52,6 +81,9 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Derived from the fields search_terms() names, folded; kept in step by
+    # save() and by refresh_search_text() on bulk paths.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     objects = RecordQuerySet.as_manager()
 
@@ -59,8 +91,22 @@ class Record(models.Model):
         abstract = True
         ordering = ["slug"]
 
+    def save(self, *args, **kwargs):
+        # The one piece of logic in save(): keeping the derived column in step.
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.slug,)
+
+    def search_terms(self):
+        """The texts a search should find this record by."""
+        return [self.slug]
+
+    def build_search_text(self):
+        return fold(" ".join(t for t in self.search_terms() if t))
 
 
 class CitedRecord(Record):
@@ -99,6 +145,43 @@ def dates_in_order(start, end, name):
         name=name,
         violation_error_message=_("The end date must be on or after the start date."),
     )
+
+
+def published_citations():
+    """Prefetch for `citations` with their source, published sources only."""
+    from .sources import Citation
+
+    return models.Prefetch(
+        "citations",
+        queryset=Citation.objects.filter(source__status=Status.PUBLISHED).select_related("source"),
+    )
+
+
+def shown(*relations):
+    """Rows whose named ends (optional foreign keys) are all published."""
+    condition = Q()
+    for name in relations:
+        condition &= Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__status": Status.PUBLISHED})
+    return condition
+
+
+def translated(obj, field):
+    """Both language versions of a modeltranslation field."""
+    return [getattr(obj, f"{field}_en", ""), getattr(obj, f"{field}_fr", "")]
+
+
+def country_names(country):
+    """A country's code and its English and French names, for search."""
+    if not country:
+        return []
+    from django.utils import translation
+    from django_countries import countries
+
+    names = [country.code]
+    for language in ("en", "fr"):
+        with translation.override(language):
+            names.append(str(countries.name(country.code)))
+    return names
 
 
 class UnicodeJSONEncoder(DjangoJSONEncoder):

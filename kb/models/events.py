@@ -15,9 +15,23 @@ from .base import (
     DatePrecision,
     JoinRow,
     Record,
+    RecordQuerySet,
+    country_names,
     dates_in_order,
+    published_citations,
+    shown,
+    translated,
     validate_post_organisation,
 )
+
+
+class TopicQuerySet(RecordQuerySet):
+    def for_listing(self):
+        return self.prefetch_related(published_citations())
+
+
+def published_topics():
+    return models.Prefetch("topics", queryset=Topic.objects.published())
 
 
 class Topic(CitedRecord):
@@ -26,8 +40,25 @@ class Topic(CitedRecord):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
 
+    objects = TopicQuerySet.as_manager()
+
     def __str__(self):
         return self.name
+
+    def search_terms(self):
+        return [self.slug, *translated(self, "name")]
+
+
+class EventQuerySet(RecordQuerySet):
+    def for_listing(self):
+        participations = Participation.objects.filter(
+            shown("organisation", "person", "post")
+        ).select_related("organisation", "person", "post")
+        return self.select_related("parent", "organiser").prefetch_related(
+            published_topics(),
+            models.Prefetch("participations", queryset=participations),
+            published_citations(),
+        )
 
 
 class Event(CitedRecord):
@@ -80,8 +111,13 @@ class Event(CitedRecord):
         ordering = ["start_date", "slug"]
         constraints = [dates_in_order("start_date", "end_date", "event_dates_in_order")]
 
+    objects = EventQuerySet.as_manager()
+
     def __str__(self):
         return self.name
+
+    def search_terms(self):
+        return [self.slug, *translated(self, "name"), self.city, *country_names(self.country)]
 
     @property
     def region(self):
@@ -155,6 +191,18 @@ class Participation(JoinRow):
         validate_post_organisation(self)
 
 
+class AgreementQuerySet(RecordQuerySet):
+    def for_listing(self):
+        parties = AgreementParty.objects.filter(shown("organisation")).select_related(
+            "organisation"
+        )
+        return self.select_related("signed_at").prefetch_related(
+            models.Prefetch("parties", queryset=parties),
+            published_topics(),
+            published_citations(),
+        )
+
+
 class Agreement(CitedRecord):
     """A memorandum, protocol or agreement between organisations."""
 
@@ -203,8 +251,13 @@ class Agreement(CitedRecord):
     class Meta(Record.Meta):
         constraints = [dates_in_order("signed_start", "signed_end", "agreement_dates_in_order")]
 
+    objects = AgreementQuerySet.as_manager()
+
     def __str__(self):
         return self.title
+
+    def search_terms(self):
+        return [self.slug, *translated(self, "title")]
 
 
 class AgreementParty(JoinRow):

@@ -9,7 +9,7 @@ from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
 
 from .actors import Organisation
-from .base import CitedRecord, Record
+from .base import CitedRecord, Record, RecordQuerySet, published_citations, translated
 from .events import Event
 
 
@@ -52,6 +52,9 @@ class Source(Record):
     def __str__(self):
         return self.title
 
+    def search_terms(self):
+        return [self.slug, self.title, self.publisher]
+
 
 class Citation(models.Model):
     """Links a record to a source with the exact quote that supports it."""
@@ -86,6 +89,13 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.source}: “{self.quote[:60]}”"
+
+
+class ClaimQuerySet(RecordQuerySet):
+    def for_listing(self):
+        return self.select_related("subject_type").prefetch_related(
+            "subject", published_citations()
+        )
 
 
 class Claim(CitedRecord):
@@ -124,8 +134,13 @@ class Claim(CitedRecord):
     class Meta(Record.Meta):
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="claim_subject")]
 
+    objects = ClaimQuerySet.as_manager()
+
     def __str__(self):
         return self.statement
+
+    def search_terms(self):
+        return [self.slug, *translated(self, "statement")]
 
     def clean(self):
         super().clean()

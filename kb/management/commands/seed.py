@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from kb.history import FOLLOWED
-from kb.models import Citation, Event, Organisation, Source
+from kb.models import Citation, Event, Organisation, Record, Source
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -42,6 +42,10 @@ class Command(BaseCommand):
             raise CommandError(f"No fixtures found in {FIXTURES_DIR}")
         with transaction.atomic():
             call_command("loaddata", *map(str, fixtures), verbosity=options["verbosity"])
+            # loaddata bypasses save(), which keeps the search column in step.
+            for model in apps.get_app_config("kb").get_models():
+                if issubclass(model, Record):
+                    model.objects.all().refresh_search_text()
             count = self._record_history(fixtures)
         if options["verbosity"]:
             self.stdout.write(
