@@ -1,8 +1,15 @@
-"""Top-level URLs: the admin for editors; public pages and the API join later."""
+"""Top-level URLs: admin, API, and the public pages under /en/ and /fr/."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("kb.api")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Public pages always carry their language in the URL (/en/..., /fr/...);
+# LocaleMiddleware sends "/" to the browser's language.
+urlpatterns += i18n_patterns(path("", include("kb.urls")), prefix_default_language=True)

@@ -1,0 +1,4 @@
+"""Public pages (mounted under /en/ and /fr/ by config/urls.py)."""
+
+app_name = "kb"
+urlpatterns = []
