@@ -161,6 +161,10 @@ class Post(CitedRecord):
     def search_terms(self):
         return [self.slug, *translated(self, "name")]
 
+    def get_absolute_url(self):
+        # Posts have no page of their own: they are listed on their organisation's.
+        return f"{self.organisation.get_absolute_url()}#post-{self.slug}"
+
 
 class Membership(JoinRow):
     """A person holds a post, or belongs to an organisation, over a window of time."""

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q, Value
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # Stand-ins for NULL inside unique constraints: NULLs are distinct in a unique
@@ -100,6 +101,10 @@ class Record(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        """The public page (kb/urls.py names each `<model>-detail`)."""
+        return reverse(f"kb:{self._meta.model_name}-detail", kwargs={"slug": self.slug})
 
     def search_terms(self):
         """The texts a search should find this record by."""

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import MD5
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .actors import Organisation
@@ -141,6 +142,10 @@ class Claim(CitedRecord):
 
     def search_terms(self):
         return [self.slug, *translated(self, "statement")]
+
+    def get_absolute_url(self):
+        # Claims are shown, with their verdict, on the data-quality page.
+        return f"{reverse('kb:quality')}#claim-{self.slug}"
 
     def clean(self):
         super().clean()
