@@ -99,12 +99,12 @@ class Record(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         """The public page (kb/urls.py names each `<model>-detail`)."""
         return reverse(f"kb:{self._meta.model_name}-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     def search_terms(self):
         """The texts a search should find this record by."""
