@@ -22,7 +22,11 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
-migrate: setup
+# French interface text: .mo files are built here, never committed.
+messages: setup
+	test ! -d kb/locale || $(MANAGE) compilemessages --ignore=.venv --ignore=staticfiles -v 0
+
+migrate: messages
 	$(MANAGE) migrate --noinput
 
 run: migrate
@@ -39,7 +43,7 @@ run: migrate
 seed: migrate
 	$(MANAGE) seed --force
 
-test: setup
+test: messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
