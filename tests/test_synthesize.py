@@ -1,0 +1,57 @@
+"""The benchmark data synthesiser: counts, determinism and shape at a small scale."""
+
+import statistics
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from kb.models import Agreement, Citation, Event, Organisation, Participation, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def synthesize(scale, *extra):
+    call_command("synthesize", "--scale", str(scale), *extra, verbosity=0)
+
+
+def test_counts_follow_the_scale():
+    synthesize(0.2)
+    assert Organisation.objects.count() == 200
+    assert Person.objects.count() == 400
+    assert Event.objects.count() == 100
+    assert Agreement.objects.count() == 40
+    assert Participation.objects.count() == 2_000
+    assert Citation.objects.count() == 600
+
+
+def test_fixed_seed_gives_the_same_data():
+    synthesize(0.05)
+    first = set(Participation.objects.values_list("event__slug", "organisation__slug"))
+    synthesize(0.05, "--clear")
+    assert set(Participation.objects.values_list("event__slug", "organisation__slug")) == first
+    assert Organisation.objects.count() == 50
+
+
+def test_refuses_to_add_twice_without_clear():
+    synthesize(0.01)
+    with pytest.raises(CommandError):
+        synthesize(0.01)
+
+
+def test_a_few_hubs_take_part_in_many_events():
+    synthesize(0.5)
+    per_org = list(
+        Organisation.objects.annotate(n=Count("participations")).values_list("n", flat=True)
+    )
+    assert max(per_org) > 20 * statistics.median(per_org)
+
+
+def test_rows_are_published_searchable_and_hosted():
+    synthesize(0.05)
+    org = Organisation.objects.first()
+    assert org.status == "published"
+    assert Organisation.objects.search(org.name_en.split()[0]).exists()
+    hosts = Participation.objects.filter(role="host").values("event").distinct().count()
+    assert hosts == Event.objects.count()
