@@ -4,9 +4,11 @@ Every value has a safe development default so that `make run` works on a
 fresh clone; production sets the variables listed in the README.
 """
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,13 +109,68 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 
 # --- Public site -------------------------------------------------------------
+# Rows per list page; the CSV download and the API hold the whole result.
+KB_PAGE_SIZE = 25
+# Rows per type on the search page, which links to the full filtered list.
+KB_SEARCH_LIMIT = 20
+# Rows per section on the data-quality page, which gives each section's count.
+KB_QUALITY_LIMIT = 200
 
 # --- API -----------------------------------------------------------------------
+# The read API is public and read-only: no authentication (so no CSRF or
+# session surprises), JSON by default; kb/api.py adds CSV to lists.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["kb.api_policies.AnonThrottle"],
+    "UNAUTHENTICATED_USER": None,
+    # How many reverse proxies stand in front of the app: throttling counts by
+    # the address they report in X-Forwarded-For. 0 uses the socket address,
+    # so a client cannot dodge the limit with a forged header.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+}
+
+# Requests per client address, e.g. "1000/minute" or "20/s"; empty or "none"
+# turns throttling off. Counts live in the default cache, which is per process
+# unless CACHES points at a shared cache.
+API_ANON_THROTTLE_RATE = env("API_ANON_THROTTLE_RATE", default="1000/minute").strip()
+if API_ANON_THROTTLE_RATE.lower() in ("", "none", "off"):
+    API_ANON_THROTTLE_RATE = None
+elif not re.fullmatch(r"[0-9]+/(s|m|h|d)[a-z]*", API_ANON_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_ANON_THROTTLE_RATE={API_ANON_THROTTLE_RATE!r}: expected a rate such as "
+        "'1000/minute', '20/s', or 'none'."
+    )
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Entente API",
+    "DESCRIPTION": (
+        "Read-only API of Entente, an open knowledge base of international security "
+        "cooperation. Published records only; every fact carries its sources' quotes."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Served by the app itself (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or a `role`: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "kb.models.Organisation.Kind",
+        "EventKindEnum": "kb.models.Event.Kind",
+        "AgreementKindEnum": "kb.models.Agreement.Kind",
+        "SourceKindEnum": "kb.models.Source.Kind",
+        "ParticipationRoleEnum": "kb.models.Participation.Role",
+        "AgreementPartyRoleEnum": "kb.models.AgreementParty.Role",
+    },
 }
 
 # The read API is open to every origin, for GET only.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_URLS_REGEX = r"^/api/.*$"
+# Let browser clients read the validators and the paging-free CSV name.
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition", "Retry-After"]

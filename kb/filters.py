@@ -17,6 +17,7 @@ from django.conf import global_settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -187,12 +188,17 @@ def country_filter(label, **kwargs):
     )
 
 
+def _region_help():
+    return _("UN M49 region: %(slugs)s.") % {"slugs": ", ".join(regions.REGION_NAMES)}
+
+
 def region_filter(label, **kwargs):
     return ChoicesFilter(
         label=label,
         choices=REGION_CHOICES,
         normalise=_region_slug,
-        help_text=_("UN M49 region: %(slugs)s.") % {"slugs": ", ".join(regions.REGION_NAMES)},
+        # Lazy, so the page's language is used and not the one active at import.
+        help_text=lazy(_region_help, str)(),
         method="filter_region",
         **kwargs,
     )
@@ -208,6 +214,35 @@ class BaseFilterSet(filters.FilterSet):
 
     def filter_q(self, qs, name, value):
         return qs.search(value) if value else qs
+
+
+# The sort choices' labels, translatable (django-filter would derive untranslated
+# ones from the field names).
+SORT_LABELS = {
+    "slug": _("Slug"),
+    "name": _("Name"),
+    "title": _("Title"),
+    "country": _("Country"),
+    "updated_at": _("Last updated"),
+    "start_date": _("Start date"),
+    "end_date": _("End date"),
+    "signed_start": _("Signing date"),
+    "published_on": _("Publication date"),
+    "value": _("Value"),
+}
+
+
+def _descending(field):
+    return _("%(field)s (descending)") % {"field": SORT_LABELS[field]}
+
+
+def ordering_filter(*fields):
+    labels = {f: SORT_LABELS[f] for f in fields}
+    # Lazy, like the ascending labels: django-filter would format its own at import.
+    labels.update({f"-{f}": lazy(_descending, str)(f) for f in fields})
+    return filters.OrderingFilter(
+        fields=[(f, f) for f in fields], field_labels=labels, label=_("Sort by")
+    )
 
 
 def _in_region(field, slugs):
@@ -233,15 +268,7 @@ class OrganisationFilterSet(BaseFilterSet):
     kind = ChoicesFilter(label=_("Kind"), choices=Organisation.Kind.choices)
     parent = SlugFilter(label=_("Part of (slug)"), model=Organisation)
     event = SlugFilter(label=_("Took part in (event slug)"), model=Event, method="filter_event")
-    ordering = filters.OrderingFilter(
-        fields=(
-            ("slug", "slug"),
-            ("name", "name"),
-            ("country", "country"),
-            ("updated_at", "updated_at"),
-        ),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("slug", "name", "country", "updated_at")
 
     class Meta:
         model = Organisation
@@ -262,10 +289,7 @@ class PersonFilterSet(BaseFilterSet):
     organisation = SlugFilter(
         label=_("Organisation (slug)"), model=Organisation, method="filter_organisation"
     )
-    ordering = filters.OrderingFilter(
-        fields=(("slug", "slug"), ("name", "name"), ("updated_at", "updated_at")),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("slug", "name", "updated_at")
 
     class Meta:
         model = Person
@@ -280,10 +304,7 @@ class PersonFilterSet(BaseFilterSet):
 
 class PostFilterSet(BaseFilterSet):
     organisation = SlugFilter(label=_("Organisation (slug)"), model=Organisation)
-    ordering = filters.OrderingFilter(
-        fields=(("slug", "slug"), ("name", "name"), ("updated_at", "updated_at")),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("slug", "name", "updated_at")
 
     class Meta:
         model = Post
@@ -309,16 +330,7 @@ class EventFilterSet(BaseFilterSet):
         label=_("From"), method="filter_dates", help_text=_("YYYY-MM-DD")
     )
     date_to = filters.DateFilter(label=_("To"), method="filter_dates", help_text=_("YYYY-MM-DD"))
-    ordering = filters.OrderingFilter(
-        fields=(
-            ("start_date", "start_date"),
-            ("end_date", "end_date"),
-            ("slug", "slug"),
-            ("name", "name"),
-            ("updated_at", "updated_at"),
-        ),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("start_date", "end_date", "slug", "name", "updated_at")
 
     class Meta:
         model = Event
@@ -387,15 +399,7 @@ class AgreementFilterSet(BaseFilterSet):
     signed_to = filters.DateFilter(
         label=_("Signed to"), method="filter_dates", help_text=_("YYYY-MM-DD")
     )
-    ordering = filters.OrderingFilter(
-        fields=(
-            ("signed_start", "signed_start"),
-            ("slug", "slug"),
-            ("title", "title"),
-            ("updated_at", "updated_at"),
-        ),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("signed_start", "slug", "title", "updated_at")
 
     class Meta:
         model = Agreement
@@ -440,10 +444,7 @@ class AgreementFilterSet(BaseFilterSet):
 
 
 class TopicFilterSet(BaseFilterSet):
-    ordering = filters.OrderingFilter(
-        fields=(("slug", "slug"), ("name", "name"), ("updated_at", "updated_at")),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("slug", "name", "updated_at")
 
     class Meta:
         model = Topic
@@ -457,15 +458,7 @@ class SourceFilterSet(BaseFilterSet):
         choices=global_settings.LANGUAGES,
         normalise=lambda v: v.strip().lower(),
     )
-    ordering = filters.OrderingFilter(
-        fields=(
-            ("slug", "slug"),
-            ("title", "title"),
-            ("published_on", "published_on"),
-            ("updated_at", "updated_at"),
-        ),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("slug", "title", "published_on", "updated_at")
 
     class Meta:
         model = Source
@@ -475,10 +468,7 @@ class SourceFilterSet(BaseFilterSet):
 class ClaimFilterSet(BaseFilterSet):
     """Not in DESIGN's table (claims show on the quality page); the API lists them."""
 
-    ordering = filters.OrderingFilter(
-        fields=(("slug", "slug"), ("value", "value"), ("updated_at", "updated_at")),
-        label=_("Sort by"),
-    )
+    ordering = ordering_filter("slug", "value", "updated_at")
 
     class Meta:
         model = Claim

@@ -15,6 +15,7 @@ from .base import (
     JoinRow,
     Record,
     RecordQuerySet,
+    Status,
     UnicodeJSONEncoder,
     country_names,
     published_citations,
@@ -28,6 +29,53 @@ from .base import (
 class OrganisationQuerySet(RecordQuerySet):
     def for_listing(self):
         return self.select_related("parent").prefetch_related(published_citations())
+
+    def for_detail(self):
+        """Everything the organisation's page shows, published ends only, in a fixed number
+        of queries: parts, posts and holders, members, events with the other participants,
+        agreements with their parties, and each fact's citations."""
+        from .events import AgreementParty, Event, Participation
+        from .sources import Source
+
+        holders = Membership.objects.filter(person__status=Status.PUBLISHED).select_related(
+            "person"
+        )
+        cited_holders = holders.prefetch_related(published_citations())
+        posts = Post.objects.published().prefetch_related(
+            models.Prefetch("memberships", queryset=cited_holders), published_citations()
+        )
+        members = holders.filter(post__isnull=True).prefetch_related(published_citations())
+        everyone = Participation.objects.filter(
+            shown("organisation", "person", "post")
+        ).select_related("organisation", "person", "post")
+        participations = (
+            Participation.objects.filter(shown("person", "post"), event__status=Status.PUBLISHED)
+            .select_related("event", "person", "post")
+            .prefetch_related(
+                models.Prefetch("event__participations", queryset=everyone),
+                published_citations(),
+            )
+        )
+        parties = AgreementParty.objects.filter(agreement__status=Status.PUBLISHED)
+        agreement_parties = parties.select_related("agreement").prefetch_related(
+            models.Prefetch(
+                "agreement__parties",
+                queryset=parties.filter(organisation__status=Status.PUBLISHED).select_related(
+                    "organisation"
+                ),
+            ),
+            published_citations(),
+        )
+        return self.select_related("parent").prefetch_related(
+            models.Prefetch("children", queryset=Organisation.objects.published()),
+            models.Prefetch("posts", queryset=posts),
+            models.Prefetch("memberships", queryset=members),
+            models.Prefetch("participations", queryset=participations),
+            models.Prefetch("organised_events", queryset=Event.objects.published()),
+            models.Prefetch("agreement_parties", queryset=agreement_parties),
+            models.Prefetch("attributed_sources", queryset=Source.objects.published()),
+            published_citations(),
+        )
 
 
 class Organisation(CitedRecord):
@@ -102,6 +150,28 @@ class PersonQuerySet(RecordQuerySet):
         )
         return self.prefetch_related(
             models.Prefetch("memberships", queryset=memberships), published_citations()
+        )
+
+    def for_detail(self):
+        """The person's page: memberships and events taken part in, each with its citations."""
+        from .events import Participation
+
+        memberships = (
+            Membership.objects.filter(shown("organisation", "post"))
+            .select_related("organisation", "post")
+            .prefetch_related(published_citations())
+        )
+        participations = (
+            Participation.objects.filter(
+                shown("organisation", "post"), event__status=Status.PUBLISHED
+            )
+            .select_related("event", "organisation", "post")
+            .prefetch_related(published_citations())
+        )
+        return self.prefetch_related(
+            models.Prefetch("memberships", queryset=memberships),
+            models.Prefetch("participations", queryset=participations),
+            published_citations(),
         )
 
 

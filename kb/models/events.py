@@ -29,6 +29,14 @@ class TopicQuerySet(RecordQuerySet):
     def for_listing(self):
         return self.prefetch_related(published_citations())
 
+    def for_detail(self):
+        """The topic's page: the published events and agreements it tags."""
+        return self.prefetch_related(
+            models.Prefetch("events", queryset=Event.objects.published()),
+            models.Prefetch("agreements", queryset=Agreement.objects.published()),
+            published_citations(),
+        )
+
 
 def published_topics():
     return models.Prefetch("topics", queryset=Topic.objects.published())
@@ -59,6 +67,32 @@ class EventQuerySet(RecordQuerySet):
             models.Prefetch("participations", queryset=participations),
             published_citations(),
         )
+
+    def for_detail(self):
+        """The event's page: participants with citations, parts with their participants,
+        agreements signed there with their parties, topics."""
+        participants = Participation.objects.filter(
+            shown("organisation", "person", "post")
+        ).select_related("organisation", "person", "post")
+        parts = Event.objects.published().prefetch_related(
+            models.Prefetch("participations", queryset=participants)
+        )
+        agreements = Agreement.objects.published().prefetch_related(
+            models.Prefetch("parties", queryset=published_parties())
+        )
+        return self.select_related("parent", "organiser").prefetch_related(
+            models.Prefetch(
+                "participations", queryset=participants.prefetch_related(published_citations())
+            ),
+            models.Prefetch("children", queryset=parts),
+            models.Prefetch("agreements", queryset=agreements),
+            published_topics(),
+            published_citations(),
+        )
+
+
+def published_parties():
+    return AgreementParty.objects.filter(shown("organisation")).select_related("organisation")
 
 
 class Event(CitedRecord):
@@ -193,9 +227,15 @@ class Participation(JoinRow):
 
 class AgreementQuerySet(RecordQuerySet):
     def for_listing(self):
-        parties = AgreementParty.objects.filter(shown("organisation")).select_related(
-            "organisation"
+        return self.select_related("signed_at").prefetch_related(
+            models.Prefetch("parties", queryset=published_parties()),
+            published_topics(),
+            published_citations(),
         )
+
+    def for_detail(self):
+        """The agreement's page: parties with their citations, signing event, topics."""
+        parties = published_parties().prefetch_related(published_citations())
         return self.select_related("signed_at").prefetch_related(
             models.Prefetch("parties", queryset=parties),
             published_topics(),

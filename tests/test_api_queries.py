@@ -1,0 +1,132 @@
+"""Each list runs the same number of queries whatever its page size.
+
+The numbers are pinned: a serializer that starts following an unprefetched
+relation, or a prefetch that goes missing, changes them.
+"""
+
+import csv
+import io
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from kb import models
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 205  # more than the largest page
+
+
+@pytest.fixture(scope="module")
+def _many_rows_once(django_db_setup, django_db_blocker):
+    # Created once for the module and rolled back after it (see tests/api_support.py).
+    with django_db_blocker.unblock(), transaction.atomic():
+        _create_many_rows()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def many_rows(_many_rows_once, db):
+    """More than 200 published rows of every type, each with relations and citations."""
+
+
+def _create_many_rows():
+    source = factories.SourceFactory()
+    host = factories.OrganisationFactory(slug="host")
+    topics = factories.TopicFactory.create_batch(3)
+    orgs = factories.OrganisationFactory.create_batch(ROWS, parent=host)
+    people = factories.PersonFactory.create_batch(ROWS)
+    posts = [factories.PostFactory(organisation=org) for org in orgs]
+    models.Membership.objects.bulk_create(
+        models.Membership(person=person, organisation=post.organisation, post=post)
+        for person, post in zip(people, posts, strict=True)
+    )
+    assembly = factories.EventFactory(slug="assembly", kind="general_assembly", organiser=host)
+    events = factories.EventFactory.create_batch(ROWS, parent=assembly, organiser=host)
+    models.Participation.objects.bulk_create(
+        participation
+        for event, org in zip(events, orgs, strict=True)
+        for participation in (
+            models.Participation(event=event, organisation=host, role="host"),
+            models.Participation(event=event, organisation=org, role="counterpart"),
+        )
+    )
+    agreements = factories.AgreementFactory.create_batch(ROWS, signed_at=events[0])
+    models.AgreementParty.objects.bulk_create(
+        models.AgreementParty(agreement=agreement, organisation=org)
+        for agreement, org in zip(agreements, orgs, strict=True)
+    )
+    for record in (*events, *agreements):
+        record.topics.set(topics)
+    topics += factories.TopicFactory.create_batch(ROWS)
+    factories.SourceFactory.create_batch(ROWS, attributed_to=host)
+    claims = factories.ClaimFactory.create_batch(ROWS, subject=assembly)
+    cited = [*topics, *orgs, *people, *posts, *events, *agreements, *claims]
+    models.Citation.objects.bulk_create(
+        models.Citation(
+            source=source,
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            quote=f"Quote about {record.slug}.",
+        )
+        for record in cited
+    )
+
+
+# Per list: the ETag query, the page count, the page, then one query per
+# prefetch (citations with their sources; memberships; topics; participants;
+# parties; claims' subjects, one per subject type).
+PINNED = {
+    "organisations": 4,  # + citations
+    "people": 5,  # + memberships, citations
+    "posts": 5,  # + holders (memberships), citations
+    "events": 6,  # + topics, participants, citations
+    "agreements": 6,  # + parties, topics, citations
+    "topics": 4,  # + citations
+    "sources": 3,  # a source cites nothing: no prefetch
+    "claims": 5,  # + subjects, citations; `recorded` is a subquery of the page query
+}
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled(settings):
+    settings.API_ANON_THROTTLE_RATE = None
+
+
+@pytest.mark.parametrize("prefix", PINNED)
+def test_list_query_count_does_not_depend_on_page_size(
+    client, many_rows, django_assert_num_queries, prefix
+):
+    for page_size in (10, 200):
+        with django_assert_num_queries(PINNED[prefix]):
+            response = client.get(f"/api/v1/{prefix}/", {"page_size": page_size})
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("prefix", PINNED)
+def test_detail_query_count(client, many_rows, django_assert_num_queries, prefix):
+    slug = client.get(f"/api/v1/{prefix}/").json()["results"][0]["slug"]
+    # The ETag query, the record, its prefetches.
+    with django_assert_num_queries(PINNED[prefix] - 1):
+        assert client.get(f"/api/v1/{prefix}/{slug}/").status_code == 200
+
+
+@pytest.mark.parametrize("prefix", PINNED)
+def test_csv_query_count_grows_by_chunks_not_rows(
+    client, many_rows, django_assert_num_queries, prefix, monkeypatch
+):
+    from kb import exports
+
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
+    # The ETag query and the rows' query (read in chunks), then each prefetch
+    # once per chunk of 100 rows: three chunks here.
+    prefetches = PINNED[prefix] - 3
+    with django_assert_num_queries(2 + 3 * prefetches):
+        response = client.get(f"/api/v1/{prefix}/", {"format": "csv"})
+        text = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    assert ROWS <= len(list(csv.DictReader(io.StringIO(text)))) <= 300

@@ -1,0 +1,133 @@
+"""The site in a real browser (Playwright driving the system Chromium): phone width,
+keyboard use, the filter form, the language switch; screenshots for a person to look at."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls
+# made by the test itself (seeding) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs the system Chromium (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    call_command("seed", "--if-empty", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
+def scrolls_sideways(page):
+    return page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/fr/",
+        "/en/events/",
+        "/en/organisations/pole-dgsn-dgst/",
+        "/en/sources/interpol-ga-93-hammouchi-bilaterals/",
+        "/fr/quality/",
+    ],
+)
+def test_no_horizontal_scroll_at_phone_width(site, page, path):
+    page.set_viewport_size(PHONE)
+    page.goto(site + path)
+    assert not scrolls_sideways(page)
+
+
+def test_keyboard_skip_link_then_search(site, page):
+    page.goto(site + "/en/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    box = page.locator(".skip-link").bounding_box()
+    assert box["y"] >= 0  # shown on screen once focused
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "q":
+            break
+    else:
+        pytest.fail("Tab never reached a search field")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.type("Bénin")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/en/search/?q=B" in page.url
+    assert page.get_by_role("link", name="Beninese police", exact=True).count() == 1
+
+
+def test_filter_form_puts_the_filter_in_the_url(site, page):
+    page.goto(site + "/en/events/")
+    page.get_by_label("Counterpart region").select_option("europe")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    assert page.url.endswith("/en/events/?counterpart_region=europe")
+    assert page.locator("#results-heading").inner_text() == "19 results"
+    # The URL alone gives the same view.
+    page.goto(page.url)
+    assert page.locator("#results-heading").inner_text() == "19 results"
+
+
+def test_language_switch_keeps_the_page(site, page):
+    page.goto(site + "/en/organisations/bka/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Français").click()
+    assert page.url == site + "/fr/organisations/bka/"
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h1").inner_text().startswith("Office fédéral de police criminelle")
+
+
+def test_screenshots_of_the_events_list(site, page):
+    """For a person to look at (not compared automatically)."""
+    page.goto(site + "/en/events/?counterpart_region=europe")
+    page.screenshot(path="/tmp/entente-events-desktop.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    page.goto(site + "/en/events/?counterpart_region=europe")
+    page.screenshot(path="/tmp/entente-events-phone.png", full_page=False)
+    assert not scrolls_sideways(page)
