@@ -43,8 +43,11 @@ run: migrate
 seed: migrate
 	$(MANAGE) seed --force
 
+# Two workers: the suite is CPU-bound and these machines have two cores.
+PYTEST_WORKERS ?= 2
+
 test: messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
