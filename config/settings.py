@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "reversion",
+    "axes",  # admin login lockout (see Editorial below)
     "kb",
 ]
 
@@ -55,6 +56,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kb.admin_security.AdminSecurityHeadersMiddleware",
+    # django-axes wants to be last: it turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,3 +178,40 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_URLS_REGEX = r"^/api/.*$"
 # Let browser clients read the validators and the paging-free CSV name.
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition", "Retry-After"]
+
+# --- Editorial -----------------------------------------------------------------
+# Imports, exports, history and the admin's safety (README, "Editorial workflow").
+
+# Uploads over this size are refused before they are read; an XLSX file may
+# unpack to at most IMPORT_MAX_UNPACKED_BYTES (a zip bomb is refused unread).
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+# The import runs in one transaction: a file with any invalid row imports nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+
+# Brute-force protection of the login (django-axes): after AXES_FAILURE_LIMIT
+# failed attempts for one username from one address, that pair is locked out
+# for AXES_COOLOFF_HOURS; a successful login resets the count.
+AUTHENTICATION_BACKENDS = [
+    "kb.admin_security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# Security headers. SecurityMiddleware and XFrameOptionsMiddleware send these
+# on every page (the values are Django's defaults, stated so they stay);
+# admin pages also get a Content-Security-Policy (kb/admin_security.py).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+ADMIN_URL_PREFIX = "/admin/"
+ADMIN_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)

@@ -4,6 +4,10 @@ Every changelist runs a fixed number of queries however many rows it shows
 (tests/test_admin.py pins them): a column that follows a relation is covered
 by `list_select_related` or a prefetch, and foreign keys to other records use
 autocomplete widgets, so no form loads a whole table into a drop-down.
+
+The editorial workflow every page shares (import/export, roles, publication,
+history compare, deletion snapshots, concurrent-save refusal) is
+kb/admin_editorial.py.
 """
 
 from django.apps import apps
@@ -19,12 +23,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin
-from reversion.admin import VersionAdmin
 
 # The admin is discovered before kb's own ready() runs; registering the history
 # first keeps its `follow` lists authoritative, since VersionAdmin would
 # otherwise register each model itself from the inlines it finds.
 from . import history  # noqa: F401
+from .admin_editorial import EditorialAdmin
 from .models import (
     Agreement,
     AgreementParty,
@@ -51,7 +55,8 @@ ORGANISATION_SEARCH = ("name_en", "name_fr", "acronym")
 
 
 def _kb_content_types(only_cited=False):
-    kb_models = apps.get_app_config("kb").get_models()
+    # Unmanaged models are the database's bookkeeping, not records to point at.
+    kb_models = [m for m in apps.get_app_config("kb").get_models() if m._meta.managed]
     if only_cited:
         kb_models = [
             m
@@ -87,8 +92,8 @@ class CitationInline(GenericTabularInline):
         return super().get_queryset(request).select_related("source")
 
 
-class KbAdmin(VersionAdmin):
-    """History (revert, recover deleted) and timestamps for every kb model."""
+class KbAdmin(EditorialAdmin):
+    """History (revert, recover deleted, compare), import/export and timestamps."""
 
     readonly_fields = ("created_at", "updated_at")
     # Editors paste bare domains; Django 6 will assume https, so say so now.
