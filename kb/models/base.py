@@ -1,6 +1,7 @@
 """Shared building blocks: publication status, date precision, the record base classes."""
 
 import datetime
+import functools
 import unicodedata
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -179,14 +180,21 @@ def country_names(country):
     """A country's code and its English and French names, for search."""
     if not country:
         return []
+    return list(_country_names(country.code))
+
+
+@functools.cache
+def _country_names(code):
+    # Names never change while the process runs, and switching languages is
+    # costly: bulk imports and synthesis call this once per row.
     from django.utils import translation
     from django_countries import countries
 
-    names = [country.code]
+    names = [code]
     for language in ("en", "fr"):
         with translation.override(language):
-            names.append(str(countries.name(country.code)))
-    return names
+            names.append(str(countries.name(code)))
+    return tuple(names)
 
 
 class UnicodeJSONEncoder(DjangoJSONEncoder):
