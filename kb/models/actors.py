@@ -34,7 +34,7 @@ class OrganisationQuerySet(RecordQuerySet):
         """Everything the organisation's page shows, published ends only, in a fixed number
         of queries: parts, posts and holders, members, events with the other participants,
         agreements with their parties, and each fact's citations."""
-        from .events import AgreementParty, Event, Participation
+        from .events import AgreementParty, Event, Participation, published_participants
         from .sources import Source
 
         holders = Membership.objects.filter(person__status=Status.PUBLISHED).select_related(
@@ -45,9 +45,7 @@ class OrganisationQuerySet(RecordQuerySet):
             models.Prefetch("memberships", queryset=cited_holders), published_citations()
         )
         members = holders.filter(post__isnull=True).prefetch_related(published_citations())
-        everyone = Participation.objects.filter(
-            shown("organisation", "person", "post")
-        ).select_related("organisation", "person", "post")
+        everyone = published_participants()
         participations = (
             Participation.objects.filter(shown("person", "post"), event__status=Status.PUBLISHED)
             .select_related("event", "person", "post")

@@ -59,9 +59,7 @@ class Topic(CitedRecord):
 
 class EventQuerySet(RecordQuerySet):
     def for_listing(self):
-        participations = Participation.objects.filter(
-            shown("organisation", "person", "post")
-        ).select_related("organisation", "person", "post")
+        participations = published_participants()
         return self.select_related("parent", "organiser").prefetch_related(
             published_topics(),
             models.Prefetch("participations", queryset=participations),
@@ -71,9 +69,7 @@ class EventQuerySet(RecordQuerySet):
     def for_detail(self):
         """The event's page: participants with citations, parts with their participants,
         agreements signed there with their parties, topics."""
-        participants = Participation.objects.filter(
-            shown("organisation", "person", "post")
-        ).select_related("organisation", "person", "post")
+        participants = published_participants()
         parts = Event.objects.published().prefetch_related(
             models.Prefetch("participations", queryset=participants)
         )
@@ -89,6 +85,13 @@ class EventQuerySet(RecordQuerySet):
             published_topics(),
             published_citations(),
         )
+
+
+def published_participants():
+    """Participations whose participants are all published, with them loaded."""
+    return Participation.objects.filter(shown("organisation", "person", "post")).select_related(
+        "organisation", "person", "post"
+    )
 
 
 def published_parties():
