@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # Development server only: DEBUG serves static files; production sets it off.
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test lint format seed setup migrate messages clean bench-import
+.PHONY: run test lint format seed setup migrate messages clean bench bench-import
 
 # The stamp reinstalls only when the dependency list changes.
 $(BIN)/.installed: pyproject.toml
@@ -56,6 +56,18 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Read paths at scale beside raw SQL, a bare view and Datasette (README, "Benchmark").
+# Its own database: bench.sqlite3, or DATABASE_URL; never the development one.
+SCALE ?= 100
+$(BIN)/.bench-installed: pyproject.toml $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+bench: messages $(BIN)/.bench-installed
+	command -v wrk >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+	SCALE=$(SCALE) $(BIN)/python tests/perf/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

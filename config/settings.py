@@ -61,7 +61,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# The benchmark (tests/perf/bench.py) serves its floor views beside the app's
+# URLs through tests/perf/urls.py; the app itself never needs another value.
+ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", default="config.urls")
 
 TEMPLATES = [
     {
@@ -119,6 +121,18 @@ KB_PAGE_SIZE = 25
 KB_SEARCH_LIMIT = 20
 # Rows per section on the data-quality page, which gives each section's count.
 KB_QUALITY_LIMIT = 200
+
+# --- Caches -------------------------------------------------------------------
+# Per process. "counts" holds list counts keyed by the data version, so they
+# are exact as of the last change (kb/models/indexing.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "counts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "counts",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+}
 
 # --- API -----------------------------------------------------------------------
 # The read API is public and read-only: no authentication (so no CSRF or

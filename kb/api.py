@@ -6,15 +6,17 @@ Swagger UI. Filtering is kb/filters.py's, through kb/api_filters.py, so a
 query string means the same rows here, on the pages and in the CSV.
 """
 
+import datetime
 import hashlib
 import itertools
 import json
 
-from django.db.models import Count, Max, Subquery
+from django.db import connections
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import include, path, re_path
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django_filters.rest_framework import DjangoFilterBackend
@@ -46,6 +48,8 @@ from .models import (
     Source,
     Topic,
 )
+from .models.base import cited_as_list
+from .models.indexing import VERSION_TABLE, filter_key, version_expression
 
 LANGUAGES = ("en", "fr")
 
@@ -81,15 +85,52 @@ def requested_language(request):
     return "en"
 
 
-def fingerprint(queryset):
-    """How many rows match and when anything they show last changed: one query."""
-    latest = {
-        f"latest_{model._meta.model_name}": Max(
-            Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
+FINGERPRINT_SQL = {}
+
+
+def fingerprint_sql(connection):
+    """One query: the data version, when it changed, and each table's latest `updated_at`.
+
+    Written once per database: each `max(updated_at)` reads the end of an
+    index, so nothing here grows with the rows a response lists.
+    """
+    sql = FINGERPRINT_SQL.get(connection.alias)
+    if sql is None:
+        qn = connection.ops.quote_name
+        latest = ", ".join(
+            f"(SELECT max(updated_at) FROM {qn(model._meta.db_table)})" for model in CHANGE_TABLES
         )
-        for model in CHANGE_TABLES
-    }
-    return queryset.order_by().aggregate(count=Count("pk"), latest=Max("updated_at"), **latest)
+        sql = FINGERPRINT_SQL[connection.alias] = (
+            f"SELECT ({version_expression(connection.vendor)}), changed_at, {latest} "
+            f"FROM {VERSION_TABLE} WHERE id = 1"
+        )
+    return sql
+
+
+def as_datetime(value):
+    """A timestamp as the database returns it in raw SQL (text on SQLite), made aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def fingerprint():
+    """The data version and when anything last changed: one query, on one row.
+
+    Nothing here reads the rows a response lists, so its cost does not grow
+    with them. The version is renewed by every change, deletions included
+    (kb/models/indexing.py); the latest `updated_at` of each table (an index
+    lookup) and the version's own time give Last-Modified.
+    """
+    connection = connections[Organisation.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(fingerprint_sql(connection))
+        row = cursor.fetchone()
+    if row is None:
+        return {"token": None, "changes": []}
+    return {"token": row[0], "changes": [as_datetime(v) for v in row[1:] if v is not None]}
 
 
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):
@@ -105,7 +146,9 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     throttle_classes = [AnonThrottle]
 
     def get_queryset(self):
-        return self.model.objects.published().for_listing()
+        # The folded search column is for the database only; no record shows it.
+        queryset = self.model.objects.published().for_listing().defer("search_text")
+        return cited_as_list(queryset)
 
     def get_renderers(self):
         # CSV is a list format; a record is JSON.
@@ -142,15 +185,17 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
                 response["Last-Modified"] = http_date(last_modified)
         return response
 
-    def not_modified(self, request, queryset):
-        """Answer 304 (or 412) from a cheap query, before any record is serialised.
+    def not_modified(self, request):
+        """Answer 304 (or 412) from one cheap query, before any row is read or serialised.
 
-        Returns the counted rows and the conditional response, if any.
+        The ETag covers the data version (renewed by every change) and the
+        request; the version is kept for the paginator's count.
         """
-        stats = fingerprint(queryset)
-        changes = [v for k, v in stats.items() if k.startswith("latest") and v is not None]
+        stats = fingerprint()
+        self.data_version = stats["token"]
+        changes = stats["changes"]
         last_modified = int(max(changes).timestamp()) if changes else None
-        # Everything that shapes the body: the rows' state and the request.
+        # Everything that shapes the body: the data's state and the request.
         key = json.dumps(
             [
                 self.basename,
@@ -164,20 +209,21 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         )
         etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
         self.conditional_headers = (etag, last_modified)
-        return stats["count"], get_conditional_response(
-            request, etag=etag, last_modified=last_modified
-        )
+        return get_conditional_response(request, etag=etag, last_modified=last_modified)
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        # A unique tie-breaker keeps pages stable whatever `ordering` says.
-        ordering = queryset.query.order_by or self.model._meta.ordering
-        queryset = queryset.order_by(*ordering, "pk")
-        _count, conditional = self.not_modified(request, queryset)
+        conditional = self.not_modified(request)
         if conditional is not None:
             return conditional
+        queryset = self.filter_queryset(self.get_queryset())
+        # A unique tie-breaker keeps pages stable whatever `ordering` says,
+        # and lets `cursor` pages seek on it.
+        ordering = queryset.query.order_by or self.model._meta.ordering
+        queryset = queryset.order_by(*ordering, "pk")
         if request.accepted_renderer.format == CSVRenderer.format:
             return self.stream_csv(queryset)
+        self.paginator.data_version = self.data_version
+        self.paginator.count_key = filter_key(self.basename, request.query_params)
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
@@ -188,13 +234,17 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         # A malformed slug (a NUL byte, say) never reaches the database.
         if not SLUG_RE.match(slug):
             raise missing
-        queryset = self.get_queryset().filter(slug=slug)
-        count, conditional = self.not_modified(request, queryset)
-        if not count:
+        conditional = self.not_modified(request)
+        # An ETag of this URL at this version means the record existed then, so
+        # exists now; `If-None-Match: *` alone says nothing of the sort.
+        if conditional is not None and request.headers.get("If-None-Match", "").strip() != "*":
+            return conditional
+        record = self.get_queryset().filter(slug=slug).first()
+        if record is None:
             raise missing
         if conditional is not None:
             return conditional
-        return Response(self.get_serializer(queryset.get()).data)
+        return Response(self.get_serializer(record).data)
 
     def stream_csv(self, queryset):
         """The whole filtered list as CSV, streamed a few hundred rows at a time.

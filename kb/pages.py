@@ -21,6 +21,7 @@ from .models import (
     Status,
     Topic,
 )
+from .models.indexing import cached_count, data_version
 from .views import public_records
 
 # (model, heading, list page): the types the home page counts and search covers.
@@ -35,8 +36,13 @@ TYPES = [
 
 
 def home(request):
+    version = data_version()
     counts = [
-        {"title": title, "url_name": url_name, "count": model.objects.published().count()}
+        {
+            "title": title,
+            "url_name": url_name,
+            "count": model.objects.published().cached_count(version),
+        }
         for model, title, url_name in TYPES
     ]
     # Top-level events (the Assembly, not its 52 meetings), with how many parts each has.
@@ -93,13 +99,14 @@ def search(request):
             # Posts have no list page: they show on their organisation's.
             (Post, _("Posts"), None),
         ]
+        version = data_version()
         for model, title, url_name in searched:
             found = model.objects.published().search(q)
             if model is Post:
                 found = found.filter(organisation__status=Status.PUBLISHED).select_related(
                     "organisation"
                 )
-            count = found.count()
+            count = cached_count(found, version)
             if count:
                 rows = found[: settings.KB_SEARCH_LIMIT]
                 groups.append({"title": title, "url_name": url_name, "count": count, "rows": rows})
@@ -125,23 +132,25 @@ def quality(request):
     within = Event.objects.published().filter(date_precision=DatePrecision.WITHIN)
     agreements_within = Agreement.objects.published().filter(date_precision=DatePrecision.WITHIN)
     limit = settings.KB_QUALITY_LIMIT
+    version = data_version()
     return render(
         request,
         "kb/quality.html",
         {
             "claims": claims,
-            "uncited": uncited_records(limit),
-            "within": {"count": within.count(), "rows": within[:limit]},
+            "uncited": uncited_records(limit, version),
+            "within": {"count": cached_count(within, version), "rows": within[:limit]},
             "agreements_within": agreements_within,
             "limit": limit,
         },
     )
 
 
-def uncited_records(limit):
+def uncited_records(limit, version=None):
     """Published records and facts that no published source cites, by type.
 
-    One NOT EXISTS query per type (and one count), not a query per record.
+    One NOT EXISTS query per type (and one count, cached under the data
+    version), not a query per record.
     """
     checked = public_records()
     types = ContentType.objects.get_for_models(*(model for model, _title, _qs in checked))
@@ -151,7 +160,7 @@ def uncited_records(limit):
             content_type=types[model], object_id=OuterRef("pk"), source__status=Status.PUBLISHED
         )
         rows = queryset.filter(~Exists(cited))
-        count = rows.count()
+        count = cached_count(rows, version)
         if count:
             sections.append(
                 {

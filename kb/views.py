@@ -16,10 +16,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
-from django_countries import countries
 from django_filters.views import FilterView
 
 from . import filters
+from .api_policies import CountCachingPaginator
 from .models import (
     Agreement,
     AgreementParty,
@@ -35,7 +35,8 @@ from .models import (
     Status,
     Topic,
 )
-from .models.base import shown
+from .models.base import cited_as_list, shown
+from .models.indexing import filter_key
 
 
 def api_links(model_name, query):
@@ -131,6 +132,9 @@ class RecordListView(FilterView):
 
     template_name = "kb/list.html"
     paginate_by = settings.KB_PAGE_SIZE
+    # Counts come from the cache, keyed by the data version: no COUNT(*) of a
+    # big table per request.
+    paginator_class = CountCachingPaginator
     title = None
 
     def get(self, request, *args, **kwargs):
@@ -142,8 +146,14 @@ class RecordListView(FilterView):
             response.status_code = 400  # the page still shows the form and its errors
         return response
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The count is cached under the page's filters, not its compiled SQL.
+        key = filter_key(f"page:{self.model._meta.model_name}", self.request.GET)
+        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
+
     def get_queryset(self):
-        return self.model.objects.published().for_listing()
+        # A list's rows show no quotes: their citations are not read.
+        return cited_as_list(self.model.objects.published().for_listing(), keep=False)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -155,9 +165,7 @@ class RecordListView(FilterView):
             list_url=reverse(f"kb:{name}-list"),
             api=api_links(name, self.request.GET),
             # Codes to pick from, named in the page's language, when a field takes countries.
-            countries=list(countries)
-            if any(is_country_field(f) for f in self.filterset.form.fields.values())
-            else None,
+            country_codes=any(is_country_field(f) for f in self.filterset.form.fields.values()),
         )
         return context
 

@@ -2,13 +2,16 @@
 
 import datetime
 import functools
+import itertools
 import unicodedata
+from typing import NamedTuple
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -39,16 +42,87 @@ def fold(text):
     return stripped.casefold().replace("\u2019", "'")
 
 
+class SourceRef(NamedTuple):
+    slug: str
+
+
+class CitedQuote(NamedTuple):
+    """What a list shows of a citation: `source.slug` and `quote`, as a Citation offers them."""
+
+    source: SourceRef
+    quote: str
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self):
         """What the public may see. Every public surface starts here."""
         return self.filter(status=Status.PUBLISHED)
 
     def search(self, query):
-        """Records whose names (any language), acronym or aliases hold every word of query."""
-        for word in fold(query).split():
+        """Records whose names (any language), acronym or aliases hold every word of query.
+
+        Every folded word must be contained in `search_text`. The words the
+        trigram index can look up (3 characters or more) go through it first:
+        on SQLite the table's FTS5 index (`<table>_search`), on PostgreSQL the
+        GIN trigram index, which the LIKE below uses by itself. The LIKE then
+        checks every word exactly, on the rows the index found.
+        """
+        from .indexing import TRIGRAM, search_table
+
+        words = list(dict.fromkeys(fold(query).split()))
+        indexed = [w for w in words if len(w) >= TRIGRAM]
+        if indexed and connections[self.db].vendor == "sqlite":
+            # FTS5 phrases: each word in double quotes (doubled inside), all required.
+            match = " ".join('"{}"'.format(w.replace('"', '""')) for w in indexed)
+            table = search_table(self.model)
+            self = self.filter(
+                pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [match])
+            )
+        for word in words:
             self = self.filter(search_text__contains=word)
         return self
+
+    # --- Citations as light rows (with_cited) ----------------------------------------
+
+    _with_cited = False
+
+    def with_cited(self):
+        """Rows with `row.cited`: their published citations as CitedQuote tuples.
+
+        One query per evaluation (per chunk with iterator()), like a
+        prefetch, but it reads three columns into tuples: on a list of 50
+        records Django's generic prefetch (a Citation and a Source instance
+        per citation, a related manager per row) cost a fifth of the request.
+        """
+        clone = self._chain()
+        clone._with_cited = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_cited = self._with_cited
+        return clone
+
+    def _fetch_all(self):
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched and self._with_cited and self._iterable_class is models.query.ModelIterable:
+            attach_cited(self.model, self._result_cache)
+
+    def _iterator(self, use_chunked_fetch, chunk_size):
+        rows = super()._iterator(use_chunked_fetch, chunk_size)
+        if not self._with_cited or self._iterable_class is not models.query.ModelIterable:
+            yield from rows
+            return
+        while batch := list(itertools.islice(rows, chunk_size or 2000)):
+            attach_cited(self.model, batch)
+            yield from batch
+
+    def cached_count(self, version=None, key=None):
+        """count(), cached under the data version: exact as of the last change."""
+        from .indexing import cached_count
+
+        return cached_count(self, version, key)
 
     def refresh_search_text(self, batch_size=500):
         """Recompute the folded search column: the bulk path (loaddata, imports)."""
@@ -92,6 +166,10 @@ class Record(models.Model):
     class Meta:
         abstract = True
         ordering = ["slug"]
+        # Public lists read published rows in slug order: one index serves the
+        # filter and the order, so a page stops after its rows, however large
+        # the table (the status index alone would sort every published row).
+        indexes = [models.Index(fields=["status", "slug"], name="%(app_label)s_%(class)s_pub")]
 
     def save(self, *args, **kwargs):
         # The one piece of logic in save(): keeping the derived column in step.
@@ -161,6 +239,62 @@ def published_citations():
         "citations",
         queryset=Citation.objects.filter(source__status=Status.PUBLISHED).select_related("source"),
     )
+
+
+CITED = "cited"  # the attribute with_cited() puts each row's citations in
+
+
+def attach_cited(model, rows):
+    """Set `row.cited` on each row: its published citations, in citation order. One query.
+
+    Plain SQL, written once per database: building the equivalent queryset
+    cost more than running it, on every page of every list.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    by_record = {row.pk: [] for row in rows}
+    if by_record:
+        ids = list(by_record)
+        connection = connections[rows[0]._state.db or "default"]
+        sql = _cited_sql(connection.alias).replace("%(ids)s", ", ".join(["%s"] * len(ids)))
+        params = [ContentType.objects.get_for_model(model).pk, Status.PUBLISHED, *ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for object_id, slug, quote in cursor.fetchall():
+                by_record[object_id].append(CitedQuote(SourceRef(slug), quote))
+    for row in rows:
+        setattr(row, CITED, by_record[row.pk])
+
+
+@functools.cache
+def _cited_sql(alias):
+    from .sources import Citation, Source
+
+    qn = connections[alias].ops.quote_name
+    citation, source = qn(Citation._meta.db_table), qn(Source._meta.db_table)
+    return (
+        f"SELECT c.object_id, s.slug, c.quote FROM {citation} c "
+        f"INNER JOIN {source} s ON s.id = c.source_id "
+        "WHERE c.content_type_id = %s AND s.status = %s AND c.object_id IN (%(ids)s) "
+        "ORDER BY c.object_id, c.id"
+    )
+
+
+def cited_as_list(queryset, keep=True):
+    """The queryset with its top-level `citations` prefetch replaced by with_cited().
+
+    With keep=False the citations are not read at all (pages whose rows show
+    no quote).
+    """
+    lookups = []
+    cited = False
+    for lookup in queryset._prefetch_related_lookups:
+        if isinstance(lookup, models.Prefetch) and lookup.prefetch_to == "citations":
+            cited = keep
+            continue
+        lookups.append(lookup)
+    queryset = queryset.prefetch_related(None).prefetch_related(*lookups)
+    return queryset.with_cited() if cited else queryset
 
 
 def shown(*relations):

@@ -147,6 +147,14 @@ class Event(CitedRecord):
     class Meta(Record.Meta):
         ordering = ["start_date", "slug"]
         constraints = [dates_in_order("start_date", "end_date", "event_dates_in_order")]
+        indexes = [
+            *Record.Meta.indexes,
+            # The default order of the lists, published rows first; the end date too,
+            # so date filters are checked in the index before any row is read.
+            models.Index(
+                fields=["status", "start_date", "slug", "end_date"], name="kb_event_pub_start"
+            ),
+        ]
 
     objects = EventQuerySet.as_manager()
 
@@ -201,6 +209,9 @@ class Participation(JoinRow):
 
     class Meta:
         ordering = ["event", "role", "pk"]
+        # "Did this organisation take part in this event": the participant and
+        # event filters probe it once per candidate row.
+        indexes = [models.Index(fields=["organisation", "event"], name="participation_org_event")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(organisation__isnull=False)

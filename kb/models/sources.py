@@ -166,7 +166,10 @@ class Claim(CitedRecord):
     MEASURE_SUBJECTS = {Measure.MEETINGS_IN_EVENT: "event"}
 
     class Meta(Record.Meta):
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="claim_subject")]
+        indexes = [
+            *Record.Meta.indexes,
+            models.Index(fields=["subject_type", "subject_id"], name="claim_subject"),
+        ]
 
     objects = ClaimQuerySet.as_manager()
 

@@ -1,0 +1,119 @@
+"""The benchmark's HTTP floor: bare views that return each case's rows with values().
+
+Served beside the app by the same gunicorn (tests/perf/urls.py), through the
+same middleware, so the gap between a case and its floor is what the app's
+own work costs: filtering, validation, serialisation, ETags and counts.
+They read the same rows as the app and nothing more: no validation, no
+conditional GET, no language, no counts. Never part of the app.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import JsonResponse
+
+from kb import regions
+from kb.models import Citation, Event, Organisation, Participation, Status
+
+ORG_FIELDS = (
+    "id",
+    "slug",
+    "name_en",
+    "name_fr",
+    "acronym",
+    "kind",
+    "country",
+    "parent__slug",
+    "aliases",
+    "updated_at",
+)
+EVENT_FIELDS = (
+    "id",
+    "slug",
+    "name_en",
+    "name_fr",
+    "kind",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "city",
+    "country",
+    "parent__slug",
+    "organiser__slug",
+    "updated_at",
+)
+PARTICIPANT_FIELDS = ("event_id", "organisation__slug", "person__slug", "post__slug", "role")
+
+
+def _size(request, default=50):
+    return int(request.GET.get("size", default))
+
+
+def _with_citations(model, rows):
+    ids = [row["id"] for row in rows]
+    cited = {}
+    for citation in Citation.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=ids,
+        source__status=Status.PUBLISHED,
+    ).values("object_id", "source__slug", "quote"):
+        cited.setdefault(citation["object_id"], []).append(citation)
+    for row in rows:
+        row["citations"] = cited.get(row["id"], [])
+    return rows
+
+
+def _with_participants(rows):
+    by_event = {}
+    for participant in Participation.objects.filter(
+        event_id__in=[row["id"] for row in rows]
+    ).values(*PARTICIPANT_FIELDS):
+        by_event.setdefault(participant["event_id"], []).append(participant)
+    for row in rows:
+        row["participants"] = by_event.get(row["id"], [])
+    return rows
+
+
+def _published_organisations():
+    return Organisation.objects.filter(status=Status.PUBLISHED).order_by("slug", "pk")
+
+
+def organisations_in_region(request):
+    rows = _published_organisations().filter(
+        country__in=regions.countries_in(request.GET.get("region", "europe"))
+    )
+    rows = list(rows.values(*ORG_FIELDS)[: _size(request)])
+    return JsonResponse({"results": _with_citations(Organisation, rows)})
+
+
+def organisations_page(request):
+    """Page 1, or the page after `after` (a slug): keyset, as the app's cursor."""
+    rows = _published_organisations()
+    if "after" in request.GET:
+        rows = rows.filter(slug__gt=request.GET["after"])
+    rows = list(rows.values(*ORG_FIELDS)[: _size(request)])
+    return JsonResponse({"results": _with_citations(Organisation, rows)})
+
+
+def organisations_search(request):
+    rows = _published_organisations().search(request.GET.get("q", ""))
+    rows = list(rows.values(*ORG_FIELDS)[: _size(request)])
+    return JsonResponse({"results": _with_citations(Organisation, rows)})
+
+
+def events_of_participant(request):
+    took_part = Participation.objects.filter(organisation__slug=request.GET["participant"])
+    rows = (
+        Event.objects.filter(
+            status=Status.PUBLISHED,
+            pk__in=took_part.values("event_id"),
+            end_date__gte=request.GET["date_from"],
+            start_date__lte=request.GET["date_to"],
+        )
+        .order_by("start_date", "slug", "pk")
+        .values(*EVENT_FIELDS)[: _size(request)]
+    )
+    return JsonResponse({"results": _with_participants(_with_citations(Event, list(rows)))})
+
+
+def event_detail(request, slug):
+    row = Event.objects.filter(status=Status.PUBLISHED, slug=slug).values(*EVENT_FIELDS).get()
+    return JsonResponse(_with_participants(_with_citations(Event, [row]))[0])

@@ -1,0 +1,108 @@
+"""The search index, the data version and cached counts (kb/models/indexing.py).
+
+No timings: the plans name the index, and answers stay exact after changes.
+"""
+
+import pytest
+from django.db import connection
+
+from kb.models import Citation, Organisation
+from kb.models.indexing import data_version
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Small tables: make any scan but the search index's look costly.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_search_reads_the_trigram_index():
+    factories.OrganisationFactory(name_en="Federal Criminal Police Office")
+    text = plan(Organisation.objects.search("criminal police").order_by())
+    if connection.vendor == "postgresql":
+        assert "kb_organisation_search_trgm" in text
+    else:
+        assert "kb_organisation_search VIRTUAL TABLE" in text
+
+
+def test_the_index_follows_saves_renames_and_deletes():
+    org = factories.OrganisationFactory(name_en="Gendarmerie royale", acronym="GR")
+    assert list(Organisation.objects.search("royale")) == [org]
+    org.name_en = "Sûreté nationale"
+    org.save()
+    assert not Organisation.objects.search("royale").exists()
+    assert list(Organisation.objects.search("surete nat")) == [org]
+    org.delete()
+    assert not Organisation.objects.search("surete").exists()
+
+
+def test_the_index_follows_bulk_updates():
+    org = factories.OrganisationFactory(name_en="Old name")
+    Organisation.objects.filter(pk=org.pk).update(name_en="Brand new name")
+    Organisation.objects.filter(pk=org.pk).refresh_search_text()
+    assert list(Organisation.objects.search("brand new")) == [org]
+    assert not Organisation.objects.search("old name").exists()
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("gr", True),  # shorter than a trigram: matched without the index
+        ("GR royale", True),
+        ('royale"', False),  # quotes cannot break the index's query syntax
+        ("roy*", False),  # nor can its operators
+        ("AND", False),
+        ("royale OR zzz", False),  # every word must be there
+    ],
+)
+def test_search_keeps_its_meaning_for_any_words(q, found):
+    org = factories.OrganisationFactory(name_en="Gendarmerie royale", acronym="GR")
+    assert (org in Organisation.objects.search(q)) is found
+
+
+def test_every_change_renews_the_data_version():
+    org = factories.OrganisationFactory()
+    versions = {data_version()}
+    org.name_en = "Renamed"
+    org.save()
+    versions.add(data_version())
+    citation = factories.CitationFactory(record=org)
+    versions.add(data_version())
+    Citation.objects.filter(pk=citation.pk).delete()  # no updated_at anywhere changes
+    versions.add(data_version())
+    Organisation.objects.filter(pk=org.pk).update(acronym="X")
+    versions.add(data_version())
+    assert None not in versions
+    assert len(versions) == 5
+
+
+def test_cached_counts_are_exact_after_a_deletion(client):
+    orgs = factories.OrganisationFactory.create_batch(3)
+    url = "/api/v1/organisations/"
+    assert client.get(url).json()["count"] == 3
+    etag = client.get(url)["ETag"]
+    # A deletion changes no updated_at: the data version still sees it.
+    orgs[0].delete()
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
+    assert Organisation.objects.published().cached_count() == 2
+
+
+def test_a_list_page_counts_from_the_cache(client, django_assert_num_queries):
+    factories.OrganisationFactory.create_batch(3)
+    client.get("/en/organisations/")
+    # The data version, the page; no COUNT.
+    with django_assert_num_queries(2) as captured:
+        client.get("/en/organisations/")
+    assert not any("COUNT(" in q["sql"] for q in captured.captured_queries)
