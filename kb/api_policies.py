@@ -225,7 +225,7 @@ class Pagination(PageNumberPagination):
             values = self.keyset.parse(cursor)
         except ValueError:
             raise invalid from None
-        self.count = self._count(queryset)
+        self.count = self._paginator(queryset, self.size).count
         beyond = queryset.filter(self.keyset.beyond(values, cursor.forward))
         if cursor.forward:
             rows = list(beyond[: self.size + 1])
@@ -246,11 +246,6 @@ class Pagination(PageNumberPagination):
         )
         return rows
 
-    def _count(self, queryset):
-        cached_count = getattr(queryset, "cached_count", None)
-        if cached_count is None:
-            return queryset.count()
-        return cached_count(self.data_version, self.count_key)
 
     def _page_link(self, number, rows, after):
         """The link to page `number`: by number near the start, else a cursor from `rows`."""

@@ -212,25 +212,24 @@ INSTALLERS = {
 }
 
 
-def install(connection, app_config):
-    """Create whatever is missing: version table and triggers, search index. Idempotent."""
-    installer = INSTALLERS.get(connection.vendor)
-    if installer is None:
+def _run(step, connection, app_config):
+    """Run the vendor's install (0) or uninstall (1) over every kb table. Other vendors: none."""
+    steps = INSTALLERS.get(connection.vendor)
+    if steps is None:
         return
     tables = kb_tables(app_config)
     searchable = [m._meta.db_table for m in searchable_models(app_config)]
     with connection.cursor() as cursor:
-        installer[0](cursor, tables, searchable)
+        steps[step](cursor, tables, searchable)
+
+
+def install(connection, app_config):
+    """Create whatever is missing: version table and triggers, search index. Idempotent."""
+    _run(0, connection, app_config)
 
 
 def uninstall(connection, app_config):
-    uninstaller = INSTALLERS.get(connection.vendor)
-    if uninstaller is None:
-        return
-    tables = kb_tables(app_config)
-    searchable = [m._meta.db_table for m in searchable_models(app_config)]
-    with connection.cursor() as cursor:
-        uninstaller[1](cursor, tables, searchable)
+    _run(1, connection, app_config)
 
 
 def ensure_installed(sender, app_config, using, plan=None, **kwargs):
