@@ -1,6 +1,6 @@
-"""tests/perf/bench.py's pure parts, so the benchmark does not rot between runs."""
+"""The benchmark's pure parts (tests/perf/report.py, bench.py), so it does not rot between runs."""
 
-from tests.perf import bench
+from tests.perf import bench, report
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/api/v1/organisations/
   2 threads and 4 connections
@@ -26,13 +26,13 @@ def endpoint(name, **figures):
 
 
 def test_parse_wrk():
-    figures = bench.parse_wrk(WRK_OUTPUT)
+    figures = report.parse_wrk(WRK_OUTPUT)
     assert figures == {"p50_ms": 4.2, "p95_ms": 9.1, "rps": 500.0, "errors": 2}
 
 
 def test_median_of_runs():
     runs = [{"p50_ms": p, "p95_ms": p * 2, "rps": 100 / p, "errors": 0} for p in (1, 3, 2)]
-    assert bench.median_of_runs(runs) == {"p50_ms": 2, "p95_ms": 4, "rps": 50, "errors": 0}
+    assert report.median_of_runs(runs) == {"p50_ms": 2, "p95_ms": 4, "rps": 50, "errors": 0}
 
 
 def test_results_document_and_targets():
@@ -43,7 +43,7 @@ def test_results_document_and_targets():
         endpoint("search", p95_ms=40.0),
         endpoint("html_list", p50_ms=25.0),
     ]
-    results = bench.build_results(100, "sqlite", endpoints, worker_rss_mb=120.0)
+    results = report.build_results(100, "sqlite", endpoints, worker_rss_mb=120.0)
     assert {"scale", "database", "endpoints"} <= set(results)
     required = {
         "name",
@@ -64,15 +64,15 @@ def test_results_document_and_targets():
     assert by_target["Search: p95 ≤ 50 ms"]["met"] is True
     assert by_target["HTML list page ≤ 2× its JSON (p50)"]["met"] is False  # 25 / 10
     assert by_target["Worker memory < 300 MB"]["met"] is True
-    assert "Targets:" in bench.format_table(results)
+    assert "Targets:" in report.format_table(results)
 
 
 def test_postgres_results_leave_datasette_null():
-    results = bench.build_results(1, "postgresql", [endpoint("organisations_by_region")])
+    results = report.build_results(1, "postgresql", [endpoint("organisations_by_region")])
     by_target = {t["target"]: t for t in results["targets"]}
     assert by_target["Organisations list: throughput ≥ 2× Datasette's"]["met"] is None
     assert results["endpoints"][0]["datasette_rps"] is None
-    assert "—" in bench.format_table(results)
+    assert "—" in report.format_table(results)
 
 
 def test_the_development_database_is_refused(tmp_path):

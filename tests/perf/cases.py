@@ -1,0 +1,213 @@
+"""The benchmark's database and cases: what `make bench` fills and asks for.
+
+`prepare()` migrates and synthesizes the bench database; `make_cases()`
+gives each case's app URL, its HTTP floor (tests/perf/floor.py), its SQL
+floor (the same rows in raw SQL) and Datasette's equivalent query.
+Both need Django set up (tests/perf/bench.py does it).
+"""
+
+import time
+import urllib.parse
+
+DATASETTE_FLAGS = "_shape=objects&_nocount=1&_nofacet=1&_nosuggest=1"
+HUB = "syn-org-0000000"  # the synthesiser's busiest organisation
+BENCH_EVENT = "syn-bench-event-50"
+DATE_FROM, DATE_TO = "2010-01-01", "2012-12-31"
+SEARCH_Q = "cyber academy"
+DEEP_FRACTION = 0.8  # the deep page starts this far into the list
+
+
+def prepare(scale):
+    """Migrate, synthesize (unless done at this scale), add the 50-participant event."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from kb.models import Event, Organisation, Participation, Status
+
+    call_command("migrate", verbosity=0)
+    expected = max(1, round(scale * 1000))
+    present = Organisation.objects.filter(slug__startswith="syn-org-").count()
+    if present != expected:
+        print(f"Synthesizing scale {scale} (found {present:,} synthetic organisations)...")
+        started = time.perf_counter()
+        call_command("synthesize", scale=scale, clear=present > 0, verbosity=1)
+        print(f"  done in {time.perf_counter() - started:.0f} s")
+    if not Event.objects.filter(slug=BENCH_EVENT).exists():
+        event = Event.objects.create(
+            slug=BENCH_EVENT,
+            name_en="Benchmark assembly with 50 participants",
+            kind=Event.Kind.GENERAL_ASSEMBLY,
+            status=Status.PUBLISHED,
+        )
+        organisations = Organisation.objects.filter(slug__startswith="syn-org-").order_by("slug")
+        Participation.objects.bulk_create(
+            Participation(event=event, organisation=org, role=Participation.Role.COUNTERPART)
+            for org in organisations[:50]
+        )
+    if connection.vendor == "postgresql":
+        # What autovacuum does after a bulk load, done now rather than mid-run.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
+def make_cases():
+    """Every case: the app's URL, its floors (HTTP path, raw SQL) and Datasette's query."""
+    from django.db import connection
+
+    from kb import regions
+    from kb.api_policies import Cursor, Keyset
+    from kb.models import Event, Organisation, Status
+
+    europe = regions.countries_in("europe")
+    codes = ",".join(europe)
+    hub = Organisation.objects.get(slug=HUB)
+    event = Event.objects.get(slug=BENCH_EVENT)
+    published = Organisation.objects.filter(status=Status.PUBLISHED).order_by("slug", "pk")
+    total = published.count()
+    deep = published[int(total * DEEP_FRACTION)]
+    names = Keyset(Organisation.objects.published().order_by("slug", "pk")).names
+    cursor = Cursor(names, [deep.slug, str(deep.pk)], True, int(total * DEEP_FRACTION) // 50 + 1)
+    quote = urllib.parse.quote
+    ph = "%s"
+    in_europe = ", ".join([ph] * len(europe))
+    org_columns = (
+        "o.id, o.slug, o.name_en, o.name_fr, o.acronym, o.kind, o.country, p.slug, "
+        "o.aliases, o.updated_at FROM kb_organisation o "
+        "LEFT JOIN kb_organisation p ON p.id = o.parent_id"
+    )
+    org_citations = (
+        "SELECT c.object_id, s.slug, c.quote FROM kb_citation c "
+        "JOIN kb_source s ON s.id = c.source_id WHERE c.content_type_id = %s "
+        "AND s.status = 'published' AND c.object_id IN ({ids})"
+    )
+    from django.contrib.contenttypes.models import ContentType
+
+    org_type = ContentType.objects.get_for_model(Organisation).pk
+    if connection.vendor == "sqlite":
+        search_where = (
+            "o.id IN (SELECT rowid FROM kb_organisation_search "
+            "WHERE kb_organisation_search MATCH %s) "
+            "AND o.search_text LIKE %s AND o.search_text LIKE %s"
+        )
+        search_match = ['"cyber" "academy"', "%cyber%", "%academy%"]
+    else:
+        search_where = "o.search_text LIKE %s AND o.search_text LIKE %s"
+        search_match = ["%cyber%", "%academy%"]
+    event_columns = (
+        "e.id, e.slug, e.name_en, e.name_fr, e.kind, e.start_date, e.end_date, "
+        "e.date_precision, e.city, e.country, e.parent_id, e.organiser_id, e.updated_at "
+        "FROM kb_event e"
+    )
+    participants = (
+        "SELECT pa.event_id, o.slug, pe.slug, po.slug, pa.role FROM kb_participation pa "
+        "LEFT JOIN kb_organisation o ON o.id = pa.organisation_id "
+        "LEFT JOIN kb_person pe ON pe.id = pa.person_id "
+        "LEFT JOIN kb_post po ON po.id = pa.post_id WHERE pa.event_id IN ({ids})"
+    )
+    ds_org = "/bench/kb_organisation.json?status=published&_sort=slug&_size=50"
+    cases = [
+        {
+            "name": "organisations_by_region",
+            "url": "/api/v1/organisations/?region=europe",
+            "floor": "/_floor/organisations/region/?region=europe",
+            "sql": (
+                f"SELECT {org_columns} WHERE o.status = 'published' AND o.country IN "
+                f"({in_europe}) ORDER BY o.slug, o.id LIMIT 50",
+                list(europe),
+            ),
+            "sql_related": (org_citations, [org_type]),
+            "datasette": f"{ds_org}&country__in={codes}",
+        },
+        {
+            "name": "events_by_participant_and_dates",
+            "url": f"/api/v1/events/?participant={HUB}&date_from={DATE_FROM}&date_to={DATE_TO}",
+            "floor": (
+                f"/_floor/events/participant/?participant={HUB}"
+                f"&date_from={DATE_FROM}&date_to={DATE_TO}"
+            ),
+            "sql": (
+                f"SELECT {event_columns} WHERE e.status = 'published' AND e.end_date >= %s "
+                "AND e.start_date <= %s AND EXISTS (SELECT 1 FROM kb_participation pa "
+                "WHERE pa.event_id = e.id AND pa.organisation_id = %s) "
+                "ORDER BY e.start_date, e.slug, e.id LIMIT 50",
+                [DATE_FROM, DATE_TO, hub.pk],
+            ),
+            "sql_related": (participants, []),
+            "datasette": (
+                "/bench/kb_event.json?status=published&_sort=start_date&_size=50"
+                f"&end_date__gte={DATE_FROM}&start_date__lte={DATE_TO}&_where="
+                + quote(
+                    "id in (select event_id from kb_participation where organisation_id = "
+                    f"{hub.pk})"
+                )
+            ),
+        },
+        {
+            "name": "event_detail_50_participants",
+            "url": f"/api/v1/events/{BENCH_EVENT}/",
+            "floor": f"/_floor/events/{BENCH_EVENT}/",
+            "sql": (f"SELECT {event_columns} WHERE e.slug = %s", [BENCH_EVENT]),
+            "sql_related": (participants, []),
+            "datasette": f"/bench/kb_participation.json?event_id={event.pk}&_size=50",
+        },
+        {
+            "name": "html_list",
+            "url": "/en/organisations/?region=europe",
+            "floor": "/_floor/organisations/region/?region=europe&size=25",
+            "sql": (
+                f"SELECT {org_columns} WHERE o.status = 'published' AND o.country IN "
+                f"({in_europe}) ORDER BY o.slug, o.id LIMIT 25",
+                list(europe),
+            ),
+            "sql_related": (org_citations, [org_type]),
+            "datasette": (
+                f"/bench/kb_organisation?status=published&_sort=slug&_size=25&country__in={codes}"
+            ),
+        },
+        {
+            "name": "search",
+            "url": f"/api/v1/organisations/?q={quote(SEARCH_Q)}",
+            "floor": f"/_floor/organisations/search/?q={quote(SEARCH_Q)}",
+            "sql": (
+                f"SELECT {org_columns} WHERE o.status = 'published' AND {search_where} "
+                "ORDER BY o.slug, o.id LIMIT 50",
+                search_match,
+            ),
+            "sql_related": (org_citations, [org_type]),
+            "datasette": f"{ds_org}&_search={quote(SEARCH_Q)}",
+        },
+        {
+            "name": "page_1",
+            "url": "/api/v1/organisations/",
+            "floor": "/_floor/organisations/page/",
+            "sql": (
+                f"SELECT {org_columns} WHERE o.status = 'published' ORDER BY o.slug, o.id LIMIT 50",
+                [],
+            ),
+            "sql_related": (org_citations, [org_type]),
+            "datasette": ds_org,
+        },
+        {
+            "name": "deep_page",
+            "url": f"/api/v1/organisations/?cursor={cursor.encode()}",
+            "floor": f"/_floor/organisations/page/?after={deep.slug}",
+            "sql": (
+                f"SELECT {org_columns} WHERE o.status = 'published' AND o.slug > %s "
+                "ORDER BY o.slug, o.id LIMIT 50",
+                [deep.slug],
+            ),
+            "sql_related": (org_citations, [org_type]),
+            # Datasette's own keyset token: "<sort value>,<primary key>".
+            "datasette": f"{ds_org}&_next={deep.slug},{deep.pk}",
+        },
+    ]
+    return cases
+
+
+def datasette_variants(path):
+    separator = "&" if "?" in path else "?"
+    if ".json" in path:
+        return f"{path}{separator}{DATASETTE_FLAGS}", path
+    # The HTML page: no _shape, the same switches otherwise.
+    flags = DATASETTE_FLAGS.replace("_shape=objects&", "")
+    return f"{path}{separator}{flags}", path
