@@ -246,7 +246,6 @@ class Pagination(PageNumberPagination):
         )
         return rows
 
-
     def _page_link(self, number, rows, after):
         """The link to page `number`: by number near the start, else a cursor from `rows`."""
         url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
