@@ -26,7 +26,8 @@ INSTALLED_APPS = [
     # modeltranslation patches model fields and the admin, so it must load
     # before django.contrib.admin and before the history registrations in kb.
     "modeltranslation",
-    "django.contrib.admin",
+    # kb.apps discovers the admin once history is registered (see KbConfig.ready).
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,7 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "kb.admin_security.AdminSecurityHeadersMiddleware",
+    "kb.admin.security.AdminSecurityHeadersMiddleware",
     # django-axes wants to be last: it turns a locked-out login into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,7 +125,7 @@ KB_QUALITY_LIMIT = 200
 
 # --- Caches -------------------------------------------------------------------
 # Per process. "counts" holds list counts keyed by the data version, so they
-# are exact as of the last change (kb/models/indexing.py).
+# are exact as of the last change (kb/db/counts.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "counts": {
@@ -136,13 +137,13 @@ CACHES = {
 
 # --- API -----------------------------------------------------------------------
 # The read API is public and read-only: no authentication (so no CSRF or
-# session surprises), JSON by default; kb/api.py adds CSV to lists.
+# session surprises), JSON by default; kb/api/views.py adds CSV to lists.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["kb.api_policies.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["kb.api.throttling.AnonThrottle"],
     "UNAUTHENTICATED_USER": None,
     # How many reverse proxies stand in front of the app: throttling counts by
     # the address they report in X-Forwarded-For. 0 uses the socket address,
@@ -208,7 +209,7 @@ IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 # failed attempts for one username from one address, that pair is locked out
 # for AXES_COOLOFF_HOURS; a successful login resets the count.
 AUTHENTICATION_BACKENDS = [
-    "kb.admin_security.LoginLockoutBackend",
+    "kb.admin.security.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -218,7 +219,7 @@ AXES_RESET_ON_SUCCESS = True
 
 # Security headers. SecurityMiddleware and XFrameOptionsMiddleware send these
 # on every page (the values are Django's defaults, stated so they stay);
-# admin pages also get a Content-Security-Policy (kb/admin_security.py).
+# admin pages also get a Content-Security-Policy (kb/admin/security.py).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -6,10 +6,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("kb.api")),
+    path("api/", include("kb.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 # Public pages always carry their language in the URL (/en/..., /fr/...);
 # LocaleMiddleware sends "/" to the browser's language.
-urlpatterns += i18n_patterns(path("", include("kb.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(path("", include("kb.site.urls")), prefix_default_language=True)

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.contrib import admin
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,8 +9,17 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        # History must be registered after modeltranslation (an earlier app)
-        # has added the per-language fields, so that versions store them.
-        # The admin's autodiscovery usually imports it first (kb.admin does);
-        # this import covers processes where the admin is not installed.
-        from . import history  # noqa: F401
+        # Nothing happens when a kb module is imported; everything is wired here.
+        from .db.install import ensure_installed
+        from .history.registration import register
+
+        # History is registered after modeltranslation (an earlier app) has
+        # added the per-language fields, so that versions store them.
+        register()
+        # The admin is discovered here, not by django.contrib.admin (settings use its
+        # SimpleAdminConfig): reversion's VersionAdmin registers any model it finds
+        # unregistered, with follow lists guessed from its inlines, so history must
+        # be registered first.
+        admin.autodiscover()
+        # A table rebuilt by a later migration loses its triggers: put them back.
+        post_migrate.connect(ensure_installed, dispatch_uid="kb.db.install.ensure_installed")

@@ -120,7 +120,7 @@ def _url(model, view, *args):
 
 
 def test_every_model_is_registered():
-    # Unmanaged models are the database's own bookkeeping (kb/models/indexing.py).
+    # Unmanaged models are the database's own bookkeeping (kb/db/).
     kb_models = {m for m in apps.get_app_config("kb").get_models() if m._meta.managed}
     assert kb_models <= set(admin.site._registry)
     assert {model for model, _, _ in CASES} == kb_models

@@ -385,7 +385,10 @@ _public_pages = (
     + [path("quality/", _page, name="quality")],
     "kb",
 )
-urlpatterns = [path("api/", include("kb.api")), *i18n_patterns(path("", include(_public_pages)))]
+urlpatterns = [
+    path("api/", include("kb.api.urls")),
+    *i18n_patterns(path("", include(_public_pages))),
+]
 
 
 @pytest.mark.urls("tests.test_api")

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.http import QueryDict
 
-from kb import api_filters
-from kb import filters as kb_filters
+from kb.filtering import filtersets as kb_filters
+from kb.filtering import sync as api_filters
 from kb.models import Claim, Event, Organisation, Topic
 from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
 

@@ -126,7 +126,7 @@ def test_detail_query_count(client, many_rows, django_assert_num_queries, prefix
 def test_csv_query_count_grows_by_chunks_not_rows(
     client, many_rows, django_assert_num_queries, prefix, monkeypatch
 ):
-    from kb import exports
+    from kb.api import renderers as exports
 
     monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
     # The ETag query and the rows' query (read in chunks), then each prefetch

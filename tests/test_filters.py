@@ -3,14 +3,17 @@
 import pytest
 from django.http import QueryDict
 
-from kb import filters
+from kb.filtering import fields as filter_fields
+from kb.filtering import filtersets as filters
 from kb.models import Agreement, Event, Organisation, Person, Post, Source, Status, Topic
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 ASSEMBLY = "interpol-general-assembly-93"
-TOO_MANY_CODES = [code for code, _name in filters.COUNTRY_CHOICES][: filters.MAX_VALUES + 1]
+TOO_MANY_CODES = [code for code, _name in filter_fields.COUNTRY_CHOICES][
+    : filter_fields.MAX_VALUES + 1
+]
 
 
 def run(filterset_class, query):

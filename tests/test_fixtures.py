@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from reversion.models import Version
 
-from kb import regions
+from kb.lib import regions
 from kb.models import (
     Agreement,
     Citation,

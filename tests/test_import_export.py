@@ -15,9 +15,9 @@ from import_export.formats.base_formats import CSV, JSON
 from reversion.models import Revision, Version
 
 from kb import models
-from kb.import_formats import XLSX
-from kb.import_widgets import escape_cell, unescape_cell
-from kb.resources import RESOURCES
+from kb.lib.cells import escape_cell, unescape_cell
+from kb.transfer.formats import XLSX
+from kb.transfer.resources import RESOURCES
 from tests import factories as f
 from tests.test_admin import _form_data, _url
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from kb.filters import (
+from kb.filtering.filtersets import (
     AgreementFilterSet,
     EventFilterSet,
     OrganisationFilterSet,

@@ -6,7 +6,7 @@ filters and any `ordering` (NULL dates included), on SQLite and PostgreSQL.
 
 import pytest
 
-from kb import api_policies
+from kb.api import pagination as api_policies
 from tests import factories
 from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
 

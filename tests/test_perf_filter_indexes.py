@@ -11,7 +11,8 @@ import inspect
 import pytest
 from django.db import connection
 
-from kb import filters
+from kb.db.search import search_table
+from kb.filtering import filtersets as filters
 from kb.models import (
     Agreement,
     AgreementParty,
@@ -25,11 +26,10 @@ from kb.models import (
     Source,
     Topic,
 )
-from kb.models.indexing import search_table
 
 pytestmark = pytest.mark.django_db
 
-SEARCH = "search index"  # `q`: the model's search index (kb/models/indexing.py)
+SEARCH = "search index"  # `q`: the model's search index (kb/db/)
 EVENT_TOPICS = Event.topics.through
 AGREEMENT_TOPICS = Agreement.topics.through
 ORG_SLUG = (Organisation, "slug")

@@ -1,4 +1,4 @@
-"""The search index, the data version and cached counts (kb/models/indexing.py).
+"""The search index, the data version and cached counts (kb/db/).
 
 No timings: the plans name the index, and answers stay exact after changes.
 """
@@ -6,8 +6,8 @@ No timings: the plans name the index, and answers stay exact after changes.
 import pytest
 from django.db import connection
 
+from kb.db.version import data_version
 from kb.models import Citation, Organisation
-from kb.models.indexing import data_version
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@
 import pytest
 from django.utils import translation
 
-from kb.filters import EventFilterSet, OrganisationFilterSet
+from kb.filtering.filtersets import EventFilterSet, OrganisationFilterSet
 from kb.models import Organisation, Status
 from kb.templatetags.kb_tags import choice_label, country_datalist
 from tests.factories import CitationFactory, OrganisationFactory, SourceFactory

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kb.api_policies import Cursor, Keyset
+from kb.api.pagination import Cursor, Keyset
 from kb.models import Organisation
 
 pytestmark = pytest.mark.django_db

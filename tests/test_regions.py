@@ -1,9 +1,9 @@
-"""UN M49 regions derived from ISO country codes (kb.regions)."""
+"""UN M49 regions derived from ISO country codes (kb.lib.regions)."""
 
 import pytest
 from django_countries import countries
 
-from kb import regions
+from kb.lib import regions
 from tests import factories
 
 SLUGS = {"africa", "europe", "asia", "latin-america-caribbean", "northern-america", "oceania"}

@@ -6,9 +6,9 @@
 - Indexes for the public lists: (status, slug) on every record table,
   (status, start_date, slug) on events, (organisation, event) on participations.
 - `kb_dataversion` and the triggers that renew it on every change to a kb
-  table, which keys cached counts and ETags (kb/models/indexing.py).
+  table, which keys cached counts and ETags (kb/db/).
 
-Both are vendor-specific SQL, run by kb.models.indexing.install(), which a
+Both are vendor-specific SQL, run by kb.db.install.install(), which a
 post_migrate handler runs again to repair what a later table rebuild drops.
 """
 
@@ -16,13 +16,13 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    from kb.models import indexing
+    from kb.db import install as indexing
 
     indexing.install(schema_editor.connection, apps.get_app_config("kb"))
 
 
 def uninstall(apps, schema_editor):
-    from kb.models import indexing
+    from kb.db import install as indexing
 
     indexing.uninstall(schema_editor.connection, apps.get_app_config("kb"))
 

@@ -1,16 +1,22 @@
-"""Entente's domain: who met whom, what they agreed, and the source of each fact.
+"""Entente's domain schema: who met whom, what they agreed, and the source of each fact.
 
 Main records (topics, organisations, people, posts, events, agreements,
 sources, claims) share `Record`: a unique human-readable slug, a publication
 status and timestamps. Join rows (memberships, participations, agreement
 parties, citations) have no slug; their natural key is what they join, and a
 database constraint keeps it unique.
+
+Owns: the schema, the database rules (`rules`), visibility (`visibility`) and
+the QuerySets every surface shares (`published()`, `for_listing()`, `search()`).
+Modules import one way: base < rules, visibility < citations < actors <
+events < claims. May import: `kb.lib`, `kb.db`; nothing above.
 """
 
 from .actors import Membership, Organisation, Person, Post
 from .base import CitedRecord, DatePrecision, JoinRow, Record, RecordQuerySet, Status
+from .citations import Citation, Source
+from .claims import Claim
 from .events import Agreement, AgreementParty, Event, Participation, Topic
-from .sources import Citation, Claim, Source
 
 __all__ = [
     "Agreement",

@@ -2,78 +2,34 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .. import regions
+from ..lib import regions
 from .base import (
     NO_DATE,
     NO_ID,
     CitedRecord,
     JoinRow,
     Record,
-    RecordQuerySet,
-    Status,
     UnicodeJSONEncoder,
     country_names,
-    published_citations,
-    shown,
     translated,
-    validate_aliases,
-    validate_post_organisation,
+)
+from .citations import CitedQuerySet, published_citations
+from .rules import DateWindow, validate_aliases, validate_post_organisation
+from .visibility import shown
+
+MEMBERSHIP_WINDOW = DateWindow(
+    "membership_dates_in_order", "start_date", "end_date", complete=False
 )
 
 
-class OrganisationQuerySet(RecordQuerySet):
+class OrganisationQuerySet(CitedQuerySet):
     def for_listing(self):
         return self.select_related("parent").prefetch_related(published_citations())
-
-    def for_detail(self):
-        """Everything the organisation's page shows, published ends only, in a fixed number
-        of queries: parts, posts and holders, members, events with the other participants,
-        agreements with their parties, and each fact's citations."""
-        from .events import AgreementParty, Event, Participation, published_participants
-        from .sources import Source
-
-        holders = Membership.objects.filter(person__status=Status.PUBLISHED).select_related(
-            "person"
-        )
-        cited_holders = holders.prefetch_related(published_citations())
-        posts = Post.objects.published().prefetch_related(
-            models.Prefetch("memberships", queryset=cited_holders), published_citations()
-        )
-        members = holders.filter(post__isnull=True).prefetch_related(published_citations())
-        everyone = published_participants()
-        participations = (
-            Participation.objects.filter(shown("person", "post"), event__status=Status.PUBLISHED)
-            .select_related("event", "person", "post")
-            .prefetch_related(
-                models.Prefetch("event__participations", queryset=everyone),
-                published_citations(),
-            )
-        )
-        parties = AgreementParty.objects.filter(agreement__status=Status.PUBLISHED)
-        agreement_parties = parties.select_related("agreement").prefetch_related(
-            models.Prefetch(
-                "agreement__parties",
-                queryset=parties.filter(organisation__status=Status.PUBLISHED).select_related(
-                    "organisation"
-                ),
-            ),
-            published_citations(),
-        )
-        return self.select_related("parent").prefetch_related(
-            models.Prefetch("children", queryset=Organisation.objects.published()),
-            models.Prefetch("posts", queryset=posts),
-            models.Prefetch("memberships", queryset=members),
-            models.Prefetch("participations", queryset=participations),
-            models.Prefetch("organised_events", queryset=Event.objects.published()),
-            models.Prefetch("agreement_parties", queryset=agreement_parties),
-            models.Prefetch("attributed_sources", queryset=Source.objects.published()),
-            published_citations(),
-        )
 
 
 class Organisation(CitedRecord):
@@ -141,35 +97,13 @@ class Organisation(CitedRecord):
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
 
 
-class PersonQuerySet(RecordQuerySet):
+class PersonQuerySet(CitedQuerySet):
     def for_listing(self):
         memberships = Membership.objects.filter(shown("organisation", "post")).select_related(
             "organisation", "post"
         )
         return self.prefetch_related(
             models.Prefetch("memberships", queryset=memberships), published_citations()
-        )
-
-    def for_detail(self):
-        """The person's page: memberships and events taken part in, each with its citations."""
-        from .events import Participation
-
-        memberships = (
-            Membership.objects.filter(shown("organisation", "post"))
-            .select_related("organisation", "post")
-            .prefetch_related(published_citations())
-        )
-        participations = (
-            Participation.objects.filter(
-                shown("organisation", "post"), event__status=Status.PUBLISHED
-            )
-            .select_related("event", "organisation", "post")
-            .prefetch_related(published_citations())
-        )
-        return self.prefetch_related(
-            models.Prefetch("memberships", queryset=memberships),
-            models.Prefetch("participations", queryset=participations),
-            published_citations(),
         )
 
 
@@ -202,7 +136,7 @@ class Person(CitedRecord):
         validate_aliases(self.aliases)
 
 
-class PostQuerySet(RecordQuerySet):
+class PostQuerySet(CitedQuerySet):
     def for_listing(self):
         holders = Membership.objects.filter(shown("person")).select_related("person")
         return self.select_related("organisation").prefetch_related(
@@ -264,13 +198,7 @@ class Membership(JoinRow):
                 name="membership_natural_key",
                 violation_error_message=_("This membership is already recorded."),
             ),
-            models.CheckConstraint(
-                condition=Q(start_date__isnull=True)
-                | Q(end_date__isnull=True)
-                | Q(start_date__lte=F("end_date")),
-                name="membership_dates_in_order",
-                violation_error_message=_("The end date must be on or after the start date."),
-            ),
+            MEMBERSHIP_WINDOW.constraint(),
         ]
 
     def __str__(self):

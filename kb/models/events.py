@@ -2,40 +2,30 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .. import regions
+from ..lib import regions
 from .actors import Organisation, Person, Post
-from .base import (
-    NO_ID,
-    CitedRecord,
-    DatePrecision,
-    JoinRow,
-    Record,
-    RecordQuerySet,
-    country_names,
-    dates_in_order,
-    published_citations,
-    shown,
-    translated,
-    validate_post_organisation,
+from .base import NO_ID, CitedRecord, DatePrecision, JoinRow, Record, country_names, translated
+from .citations import CitedQuerySet, published_citations
+from .rules import AnyOf, DateWindow, validate_post_organisation
+from .visibility import shown
+
+EVENT_WINDOW = DateWindow("event_dates_in_order", "start_date", "end_date")
+AGREEMENT_WINDOW = DateWindow("agreement_dates_in_order", "signed_start", "signed_end")
+NAMES_A_PARTICIPANT = AnyOf(
+    "participation_names_a_participant",
+    ("organisation", "person", "post"),
+    _("Name an organisation, a person or a post."),
 )
 
 
-class TopicQuerySet(RecordQuerySet):
+class TopicQuerySet(CitedQuerySet):
     def for_listing(self):
         return self.prefetch_related(published_citations())
-
-    def for_detail(self):
-        """The topic's page: the published events and agreements it tags."""
-        return self.prefetch_related(
-            models.Prefetch("events", queryset=Event.objects.published()),
-            models.Prefetch("agreements", queryset=Agreement.objects.published()),
-            published_citations(),
-        )
 
 
 def published_topics():
@@ -57,32 +47,12 @@ class Topic(CitedRecord):
         return [self.slug, *translated(self, "name")]
 
 
-class EventQuerySet(RecordQuerySet):
+class EventQuerySet(CitedQuerySet):
     def for_listing(self):
         participations = published_participants()
         return self.select_related("parent", "organiser").prefetch_related(
             published_topics(),
             models.Prefetch("participations", queryset=participations),
-            published_citations(),
-        )
-
-    def for_detail(self):
-        """The event's page: participants with citations, parts with their participants,
-        agreements signed there with their parties, topics."""
-        participants = published_participants()
-        parts = Event.objects.published().prefetch_related(
-            models.Prefetch("participations", queryset=participants)
-        )
-        agreements = Agreement.objects.published().prefetch_related(
-            models.Prefetch("parties", queryset=published_parties())
-        )
-        return self.select_related("parent", "organiser").prefetch_related(
-            models.Prefetch(
-                "participations", queryset=participants.prefetch_related(published_citations())
-            ),
-            models.Prefetch("children", queryset=parts),
-            models.Prefetch("agreements", queryset=agreements),
-            published_topics(),
             published_citations(),
         )
 
@@ -146,7 +116,7 @@ class Event(CitedRecord):
 
     class Meta(Record.Meta):
         ordering = ["start_date", "slug"]
-        constraints = [dates_in_order("start_date", "end_date", "event_dates_in_order")]
+        constraints = [EVENT_WINDOW.constraint()]
         indexes = [
             *Record.Meta.indexes,
             # The default order of the lists, published rows first; the end date too,
@@ -213,13 +183,7 @@ class Participation(JoinRow):
         # event filters probe it once per candidate row.
         indexes = [models.Index(fields=["organisation", "event"], name="participation_org_event")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(organisation__isnull=False)
-                | Q(person__isnull=False)
-                | Q(post__isnull=False),
-                name="participation_names_a_participant",
-                violation_error_message=_("Name an organisation, a person or a post."),
-            ),
+            NAMES_A_PARTICIPANT.constraint(),
             models.UniqueConstraint(
                 F("event"),
                 Coalesce("organisation", NO_ID),
@@ -239,19 +203,10 @@ class Participation(JoinRow):
         validate_post_organisation(self)
 
 
-class AgreementQuerySet(RecordQuerySet):
+class AgreementQuerySet(CitedQuerySet):
     def for_listing(self):
         return self.select_related("signed_at").prefetch_related(
             models.Prefetch("parties", queryset=published_parties()),
-            published_topics(),
-            published_citations(),
-        )
-
-    def for_detail(self):
-        """The agreement's page: parties with their citations, signing event, topics."""
-        parties = published_parties().prefetch_related(published_citations())
-        return self.select_related("signed_at").prefetch_related(
-            models.Prefetch("parties", queryset=parties),
             published_topics(),
             published_citations(),
         )
@@ -303,7 +258,7 @@ class Agreement(CitedRecord):
     summary = models.TextField(blank=True, default="")
 
     class Meta(Record.Meta):
-        constraints = [dates_in_order("signed_start", "signed_end", "agreement_dates_in_order")]
+        constraints = [AGREEMENT_WINDOW.constraint()]
 
     objects = AgreementQuerySet.as_manager()
 

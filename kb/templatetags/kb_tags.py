@@ -10,8 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 from django_countries import countries
 
-from .. import regions
-from ..models import DatePrecision, Participation, Status
+from ..lib import regions
+from ..models import DatePrecision, Participation, visibility
 
 register = template.Library()
 
@@ -67,7 +67,7 @@ def accessed_today():
 @register.filter
 def is_public(record):
     """Whether an optional related record (parent, organiser...) may be shown."""
-    return record is not None and record.status == Status.PUBLISHED
+    return visibility.is_public(record)
 
 
 @register.filter

@@ -54,8 +54,8 @@ def make_cases():
     """Every case: the app's URL, its floors (HTTP path, raw SQL) and Datasette's query."""
     from django.db import connection
 
-    from kb import regions
-    from kb.api_policies import Cursor, Keyset
+    from kb.api.pagination import Cursor, Keyset
+    from kb.lib import regions
     from kb.models import Event, Organisation, Status
 
     europe = regions.countries_in("europe")

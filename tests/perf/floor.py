@@ -10,7 +10,7 @@ conditional GET, no language, no counts. Never part of the app.
 from django.contrib.contenttypes.models import ContentType
 from django.http import JsonResponse
 
-from kb import regions
+from kb.lib import regions
 from kb.models import Citation, Event, Organisation, Participation, Status
 
 ORG_FIELDS = (

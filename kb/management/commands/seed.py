@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kb.history import FOLLOWED
+from kb.history.registration import FOLLOWED
 from kb.models import Citation, Event, Organisation, Record, Source
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"

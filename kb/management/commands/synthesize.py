@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kb import regions
+from kb.lib import regions
 from kb.models import (
     Agreement,
     AgreementParty,

@@ -1,0 +1,11 @@
+"""The editors' admin: registrations, the editorial workflow, forms and security.
+
+Owns: one ModelAdmin per type (`records`), import/export, roles, publication,
+history compare and deletion snapshots (`editorial`), the size-limited import
+form and the concurrent-save guard (`forms`), login lockout and the admin's
+Content-Security-Policy (`security`).
+May import: everything below the surfaces; never `kb.site` or `kb.api`.
+Django's admin autodiscovery imports this package (from KbConfig.ready()).
+"""
+
+from . import records  # noqa: F401  (registers the ModelAdmins)

@@ -1,0 +1,284 @@
+"""The editorial workflow in the admin: import/export, roles, publication, history.
+
+`EditorialAdmin` is the base of every kb ModelAdmin (records.py):
+
+- import and export in CSV, XLSX and JSON through kb/transfer/resources.py, each
+  behind its own permission (`kb.import_<model>`, `kb.export_<model>`,
+  created with the groups by migration 0003);
+- "Publish selected" / "Unpublish selected" for reviewers (`kb.publish_<model>`),
+  one revision per record;
+- a snapshot revision of a record, with its citations and join rows, just
+  before it is deleted, so "Recover deleted" brings all of them back;
+- a history page that compares two versions;
+- change forms that refuse to overwrite a concurrent save (forms.py).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin
+from import_export.forms import ExportForm
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+from reversion.revisions import _get_options
+
+from ..domain.publication import can_publish, publishable
+from ..history.revisions import save_revisions
+from ..models import Status
+from ..transfer.formats import FORMATS, UnsafeFile
+from ..transfer.resources import RESOURCES
+from .forms import ConcurrencyForm, SizeLimitedImportForm
+
+# Fields a comparison leaves out: keys and derived columns, not editors' data.
+NOT_COMPARED = {"id", "search_text", "created_at", "updated_at"}
+
+
+def has_model_perm(request, action, opts):
+    return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+class EditorialAdmin(ImportExportMixin, VersionAdmin):
+    form = ConcurrencyForm
+    formats = FORMATS
+    import_form_class = SizeLimitedImportForm
+    # Every column, always: a file that round-trips. (The selectable-columns
+    # form also needs an inline script, which the admin's CSP forbids.)
+    export_form_class = ExportForm
+    import_template_name = "admin/kb/import.html"
+    object_history_template = "admin/kb/object_history.html"
+    # Errors name their row and column; a traceback helps no editor.
+    import_error_display = ("message", "row")
+
+    def get_resource_classes(self, request):
+        return [RESOURCES[self.model]]
+
+    # Permissions -------------------------------------------------------------
+
+    def has_import_permission(self, request):
+        # An import adds and changes records, so it needs those rights too.
+        return (
+            has_model_perm(request, "import", self.opts)
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+    def has_export_permission(self, request):
+        return has_model_perm(request, "export", self.opts)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user, self.model)
+
+    # Import ------------------------------------------------------------------
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnsafeFile):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The data changed between the preview and the confirmation.
+            messages.error(
+                request,
+                _("Nothing was imported: the file no longer imports cleanly. Upload it again."),
+            )
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+        return super().process_result(result, request)
+
+    # Publication -------------------------------------------------------------
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not publishable(self.model):
+            actions.pop("publish_selected", None)
+            actions.pop("unpublish_selected", None)
+        return actions
+
+    @admin.action(
+        description=gettext_lazy("Publish selected %(verbose_name_plural)s"),
+        permissions=["publish"],
+    )
+    def publish_selected(self, request, queryset):
+        self.set_status(request, queryset, Status.PUBLISHED, _("Published"))
+
+    @admin.action(
+        description=gettext_lazy("Unpublish selected %(verbose_name_plural)s"),
+        permissions=["publish"],
+    )
+    def unpublish_selected(self, request, queryset):
+        self.set_status(request, queryset, Status.DRAFT, _("Unpublished"))
+
+    actions = ("publish_selected", "unpublish_selected")
+
+    def set_status(self, request, queryset, status, comment):
+        """One bulk UPDATE, and a revision per record, never a silent update()."""
+        changed = list(queryset.exclude(status=status).order_by())
+        now = timezone.now()
+        for obj in changed:
+            obj.status = status
+            obj.updated_at = now
+        self.model._default_manager.bulk_update(changed, ["status", "updated_at"])
+        save_revisions(changed, user=request.user, comment=comment)
+        if changed:
+            LogEntry.objects.log_actions(
+                request.user.pk,
+                changed,
+                CHANGE,
+                change_message=[{"changed": {"fields": ["status"]}}],
+                single_object=len(changed) == 1,
+            )
+        self.message_user(
+            request,
+            _("%(action)s %(count)d %(name)s.")
+            % {
+                "action": comment,
+                "count": len(changed),
+                "name": self.opts.verbose_name_plural,
+            },
+            messages.SUCCESS,
+        )
+
+    # Deletion and recovery ---------------------------------------------------
+
+    def delete_model(self, request, obj):
+        self.snapshot(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self.snapshot(request, list(queryset))
+        super().delete_queryset(request, queryset)
+
+    def snapshot(self, request, objs):
+        """Record each record with the rows it follows, as they are now.
+
+        A row added on its own admin page (a participation, a citation)
+        enters its own revision, not its record's; without this snapshot,
+        recovering the record would miss it.
+        """
+        save_revisions(objs, user=request.user, comment=_("Deleted"))
+
+    # Saving old versions on purpose skips the concurrency check.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        request.kb_saving_old_version = True
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        request.kb_saving_old_version = True
+        return super().recover_view(request, version_id, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "kb_saving_old_version", False):
+            form = type(form.__name__, (form,), {"check_concurrency": False})
+        return form
+
+    # History and comparison --------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name="{}_{}_compare".format(*info),
+        )
+        return [compare, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        # reversion's own list, with each version's id for the compare form.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = self.versions(request, object_id)
+        info = self.opts.app_label, self.opts.model_name
+        action_list = [
+            {
+                "version": version,
+                "revision": version.revision,
+                "url": reverse(
+                    "admin:{}_{}_revision".format(*info), args=(version.object_id, version.pk)
+                ),
+            }
+            for version in versions
+        ]
+        context = {"action_list": action_list, **(extra_context or {})}
+        return admin.ModelAdmin.history_view(self, request, object_id, context)
+
+    def versions(self, request, object_id):
+        queryset = Version.objects.get_for_object_reference(self.model, unquote(object_id))
+        queryset = queryset.select_related("revision", "revision__user")
+        return self._reversion_order_version_queryset(request, queryset)
+
+    def compare_view(self, request, object_id):
+        """Two versions of one record side by side, differing fields first."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = {str(v.pk): v for v in self.versions(request, object_id)}
+        try:
+            old, new = sorted(
+                (versions[request.GET["a"]], versions[request.GET["b"]]), key=lambda v: v.pk
+            )
+        except KeyError:
+            raise Http404(_("Choose two versions of this record to compare.")) from None
+        rows = self.compared_fields(old, new)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Compare versions of %(name)s") % {"name": new.object_repr},
+            "object_id": object_id,
+            "old": old,
+            "new": new,
+            "changed": [r for r in rows if r["changed"]],
+            "unchanged": [r for r in rows if not r["changed"]],
+            "rows_only_old": sorted(self.followed(old) - self.followed(new)),
+            "rows_only_new": sorted(self.followed(new) - self.followed(old)),
+        }
+        return TemplateResponse(request, "admin/kb/compare.html", context)
+
+    def compared_fields(self, old, new):
+        fields = _get_options(self.model).fields
+        old_values, new_values = old.field_dict, new.field_dict
+        rows = []
+        for name in fields:
+            if name in NOT_COMPARED:
+                continue
+            field = self.model._meta.get_field(name)
+            a, b = old_values.get(name), new_values.get(name)
+            rows.append(
+                {
+                    "label": field.verbose_name,
+                    "old": self.shown(field, a),
+                    "new": self.shown(field, b),
+                    "changed": a != b,
+                }
+            )
+        return rows
+
+    def shown(self, field, value):
+        if value in (None, "", []):
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if field.many_to_many:
+            related = field.related_model._default_manager.filter(pk__in=value)
+            return ", ".join(sorted(str(o) for o in related))
+        if field.is_relation:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            return str(related) if related else f"#{value} (deleted)"
+        return str(value)
+
+    def followed(self, version):
+        """The other rows saved in a version's revision: citations, join rows."""
+        return {
+            f"{v.content_type.name}: {v.object_repr}"
+            for v in version.revision.version_set.select_related("content_type")
+            if v.pk != version.pk
+        }

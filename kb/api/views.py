@@ -1,0 +1,222 @@
+"""Read API v1 views: one read-only viewset per type of kb/registry.py.
+
+/api/v1/<type>/ lists and /api/v1/<type>/<slug>/ details, published records
+only. Filtering is kb/filtering/'s (the API's FilterSets add `updated_since`),
+so a query string means the same rows here, on the pages and in the CSV.
+"""
+
+import hashlib
+import itertools
+import json
+
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from .. import registry
+from ..domain.citations import cited_as_list
+from ..filtering import sync
+from ..filtering.keys import filter_key
+from ..lib.text import SLUG_RE
+from . import schema, serializers
+from .conditional import fingerprint
+from .pagination import Pagination
+from .renderers import CSVRenderer, columns_for, csv_lines, stream_rows
+from .throttling import AnonThrottle
+
+LANGUAGES = ("en", "fr")
+
+
+def requested_language(request):
+    """`?lang=` wins, then Accept-Language, then English; None for an invalid `lang`."""
+    lang = request.GET.get("lang", "").strip().lower()
+    if lang:
+        return lang if lang in LANGUAGES else None
+    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        base = code.split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return "en"
+
+
+LANGUAGES = ("en", "fr")
+
+
+class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only type: published records, by slug, filtered, paged, JSON or CSV."""
+
+    model = None  # set by each type, with `prefix`, its path under /api/v1/
+    prefix = None
+    lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # checked against SLUG_RE in retrieve(): a JSON 404
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = Pagination
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    throttle_classes = [AnonThrottle]
+
+    def get_queryset(self):
+        # The folded search column is for the database only; no record shows it.
+        queryset = self.model.objects.published().for_listing().defer("search_text")
+        return cited_as_list(queryset)
+
+    def get_renderers(self):
+        # CSV is a list format; a record is JSON.
+        if getattr(self, "action", None) != "list":
+            return [JSONRenderer()]
+        return super().get_renderers()
+
+    def dispatch(self, request, *args, **kwargs):
+        # The response (CSV streaming aside, see stream_csv) is built inside
+        # dispatch, so modeltranslation reads names in the requested language.
+        self.language = requested_language(request)
+        with translation.override(self.language or "en"):
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.language is None:
+            raise exceptions.ValidationError({"lang": ["Choose en or fr."]})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON even when CSV was asked for, so a client can read why.
+        renderer = getattr(request, "accepted_renderer", None)
+        is_error = isinstance(response, Response) and response.status_code >= 400
+        if is_error and renderer is not None and not isinstance(renderer, JSONRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        validators = getattr(self, "conditional_headers", None)
+        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
+            etag, last_modified = validators
+            response["ETag"] = etag
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def not_modified(self, request):
+        """Answer 304 (or 412) from one cheap query, before any row is read or serialised.
+
+        The ETag covers the data version (renewed by every change) and the
+        request; the version is kept for the paginator's count.
+        """
+        stats = fingerprint()
+        self.data_version = stats["token"]
+        changes = stats["changes"]
+        last_modified = int(max(changes).timestamp()) if changes else None
+        # Everything that shapes the body: the data's state and the request.
+        key = json.dumps(
+            [
+                self.basename,
+                request.build_absolute_uri("/"),
+                sorted(request.GET.lists()),
+                self.language,
+                request.accepted_media_type,
+                stats,
+            ],
+            default=str,
+        )
+        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        self.conditional_headers = (etag, last_modified)
+        return get_conditional_response(request, etag=etag, last_modified=last_modified)
+
+    def list(self, request, *args, **kwargs):
+        conditional = self.not_modified(request)
+        if conditional is not None:
+            return conditional
+        queryset = self.filter_queryset(self.get_queryset())
+        # A unique tie-breaker keeps pages stable whatever `ordering` says,
+        # and lets `cursor` pages seek on it.
+        ordering = queryset.query.order_by or self.model._meta.ordering
+        queryset = queryset.order_by(*ordering, "pk")
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return self.stream_csv(queryset)
+        self.paginator.data_version = self.data_version
+        self.paginator.count_key = filter_key(self.basename, request.query_params)
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, *args, **kwargs):
+        slug = kwargs[self.lookup_field]
+        missing = exceptions.NotFound(f"No published {self.model._meta.verbose_name} “{slug}”.")
+        # A malformed slug (a NUL byte, say) never reaches the database.
+        if not SLUG_RE.match(slug):
+            raise missing
+        conditional = self.not_modified(request)
+        # An ETag of this URL at this version means the record existed then, so
+        # exists now; `If-None-Match: *` alone says nothing of the sort.
+        if conditional is not None and request.headers.get("If-None-Match", "").strip() != "*":
+            return conditional
+        record = self.get_queryset().filter(slug=slug).first()
+        if record is None:
+            raise missing
+        if conditional is not None:
+            return conditional
+        return Response(self.get_serializer(record).data)
+
+    def stream_csv(self, queryset):
+        """The whole filtered list as CSV, streamed a few hundred rows at a time.
+
+        The body is produced after dispatch returns, so each batch of rows
+        is serialised under the request's language again.
+        """
+        serializer = self.get_serializer()
+        lines = csv_lines(columns_for(serializer), stream_rows(queryset, serializer))
+        language = self.language
+
+        def content():
+            while True:
+                with translation.override(language):
+                    batch = "".join(itertools.islice(lines, 200))
+                if not batch:
+                    return
+                yield batch.encode()
+
+        response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.prefix}.csv"'
+        return response
+
+
+def documented(serializer_class):
+    """Describe both actions of a type, errors and 304 included."""
+    common = [*schema.LANGUAGE_PARAMETERS, *schema.VALIDATOR_HEADERS]
+    return extend_schema_view(
+        list=extend_schema(
+            parameters=[*common, schema.FORMAT_PARAMETER],
+            responses=schema.list_responses(serializer_class),
+        ),
+        retrieve=extend_schema(
+            parameters=common, responses=schema.detail_responses(serializer_class)
+        ),
+    )
+
+
+def viewset_for(entry):
+    """The read-only viewset of a registry entry: its serializer, FilterSet and description."""
+    serializer_class = serializers.for_model(entry.model)
+    attrs = {
+        "__doc__": entry.description,
+        "__module__": __name__,
+        "model": entry.model,
+        "prefix": entry.api,
+        "serializer_class": serializer_class,
+        "filterset_class": sync.for_model(entry.model),
+    }
+    viewset = type(f"{entry.model.__name__}ViewSet", (RecordViewSet,), attrs)
+    return documented(serializer_class)(viewset)
+
+
+VIEWSETS = [viewset_for(entry) for entry in registry.in_api()]
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/ answer JSON too."""
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -1,0 +1,8 @@
+"""Vendor SQL that keeps a large database fast, and knows no HTTP.
+
+Owns: the search index (`search`), the data version and its triggers
+(`version`), counts cached under that version (`counts`), and the one runner
+that installs or removes both (`install`), on SQLite and PostgreSQL.
+May import: `kb.lib`, Django's database and cache layers. Never a kb model
+(tables come from the app config it is handed) and never a request.
+"""

@@ -1,0 +1,75 @@
+"""Which published records and facts cite a source, or lack a citation.
+
+Join rows are facts about their records: they show only when every end they
+name is published (kb/models/visibility.py). The source page and the
+quality page share these reads.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch
+
+from .. import registry
+from ..db.counts import cached_count
+from ..models import Citation
+from ..models.visibility import ends_shown, public
+
+
+def public_records():
+    """(model, heading, queryset) for every cited type, published and shown rows only."""
+    sections = []
+    for entry in registry.cited():
+        model = entry.model
+        queryset = model.objects.published() if entry.is_record else model.objects.all()
+        if entry.ends:
+            queryset = queryset.filter(ends_shown(model, entry.ends)).select_related(*entry.ends)
+        sections.append((model, entry.title, queryset))
+    return sections
+
+
+def citing_records(source):
+    """Every published record and fact that cites `source`, by type, with its quotes.
+
+    Two queries per type whatever the number of citations: the records, then
+    their quotes from this source.
+    """
+    citing = public_records()
+    types = ContentType.objects.get_for_models(*(model for model, _title, _qs in citing))
+    quotes = Citation.objects.filter(source=source)
+    sections = []
+    for model, title, queryset in citing:
+        cites = quotes.filter(content_type=types[model], object_id=OuterRef("pk"))
+        records = list(
+            queryset.filter(Exists(cites)).prefetch_related(
+                Prefetch("citations", queryset=quotes, to_attr="quotes")
+            )
+        )
+        if records:
+            sections.append({"title": title, "kind": model._meta.model_name, "records": records})
+    return sections
+
+
+def uncited_records(limit, version=None):
+    """Published records and facts that no published source cites, by type.
+
+    One NOT EXISTS query per type (and one count, cached under the data
+    version), not a query per record.
+    """
+    checked = public_records()
+    types = ContentType.objects.get_for_models(*(model for model, _title, _qs in checked))
+    sections = []
+    for model, title, queryset in checked:
+        cited = Citation.objects.filter(
+            public("source"), content_type=types[model], object_id=OuterRef("pk")
+        )
+        rows = queryset.filter(~Exists(cited))
+        count = cached_count(rows, version)
+        if count:
+            sections.append(
+                {
+                    "title": title,
+                    "kind": model._meta.model_name,
+                    "count": count,
+                    "rows": rows[:limit],
+                }
+            )
+    return sections

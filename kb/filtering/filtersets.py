@@ -1,0 +1,291 @@
+"""One FilterSet per type: the list pages, the API and the downloads share them.
+
+The same query string therefore gives the same rows everywhere. Conventions:
+- relations are filtered by slug, never by id;
+- a repeated parameter or a comma-separated value means "any of";
+- an unknown value (slug, code, choice) or a malformed date is a form error
+  naming the parameter, which the API turns into a 400 and pages display;
+- a date range matches every record whose window overlaps it;
+- relation filters render as text inputs, never as a drop-down of a table.
+"""
+
+import django_filters as filters
+from django.conf import global_settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..lib import regions
+from ..models import (
+    Agreement,
+    AgreementParty,
+    Claim,
+    Event,
+    Membership,
+    Organisation,
+    Participation,
+    Person,
+    Post,
+    Source,
+    Topic,
+)
+from ..models.visibility import public
+from .fields import (
+    MAX_QUERY_LENGTH,
+    ChoicesFilter,
+    SlugFilter,
+    country_filter,
+    ordering_filter,
+    region_filter,
+)
+
+
+class BaseFilterSet(filters.FilterSet):
+    """`q` for every type; `for_model()` finds a type's FilterSet."""
+
+    q = filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
+        help_text=_("Words in the name (English or French), acronym or aliases."),
+    )
+
+    def filter_q(self, qs, name, value):
+        return qs.search(value) if value else qs
+
+
+def _in_region(field, slugs):
+    codes = [c for slug in slugs for c in regions.countries_in(slug)]
+    return Q(**{f"{field}__in": codes})
+
+
+def overlaps(start, end, bound, value):
+    """One half of "the window [start, end] overlaps the range".
+
+    A window overlaps [from, to] when it ends on or after `from` and starts
+    on or before `to`; each bound is one of those two conditions, so the
+    filters apply independently. Unknown windows (NULL dates) never match.
+    """
+    if bound.endswith("_from"):
+        return Q(**{f"{end}__gte": value})
+    return Q(**{f"{start}__lte": value})
+
+
+class OrganisationFilterSet(BaseFilterSet):
+    country = country_filter(_("Country"))
+    region = region_filter(_("Region"))
+    kind = ChoicesFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    parent = SlugFilter(label=_("Part of (slug)"), model=Organisation)
+    event = SlugFilter(label=_("Took part in (event slug)"), model=Event, method="filter_event")
+    ordering = ordering_filter("slug", "name", "country", "updated_at")
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "country", "region", "kind", "parent", "event"]
+
+    def filter_region(self, qs, name, value):
+        return qs.filter(_in_region("country", value)) if value else qs
+
+    def filter_event(self, qs, name, value):
+        if not value:
+            return qs
+        took_part = Participation.objects.filter(organisation=OuterRef("pk"), event__slug__in=value)
+        return qs.filter(Exists(took_part))
+
+
+class PersonFilterSet(BaseFilterSet):
+    country = country_filter(_("Country"))
+    organisation = SlugFilter(
+        label=_("Organisation (slug)"), model=Organisation, method="filter_organisation"
+    )
+    ordering = ordering_filter("slug", "name", "updated_at")
+
+    class Meta:
+        model = Person
+        fields = ["q", "country", "organisation"]
+
+    def filter_organisation(self, qs, name, value):
+        if not value:
+            return qs
+        member = Membership.objects.filter(person=OuterRef("pk"), organisation__slug__in=value)
+        return qs.filter(Exists(member))
+
+
+class PostFilterSet(BaseFilterSet):
+    organisation = SlugFilter(label=_("Organisation (slug)"), model=Organisation)
+    ordering = ordering_filter("slug", "name", "updated_at")
+
+    class Meta:
+        model = Post
+        fields = ["q", "organisation"]
+
+
+class EventFilterSet(BaseFilterSet):
+    kind = ChoicesFilter(label=_("Kind"), choices=Event.Kind.choices)
+    country = country_filter(_("Venue country"))
+    region = region_filter(_("Venue region"))
+    participant = SlugFilter(
+        label=_("Participant (organisation slug)"),
+        model=Organisation,
+        method="filter_participant",
+    )
+    counterpart_country = country_filter(
+        _("Counterpart country"), method="filter_counterpart_country"
+    )
+    counterpart_region = region_filter(_("Counterpart region"))
+    parent = SlugFilter(label=_("Part of (event slug)"), model=Event)
+    topic = SlugFilter(label=_("Topic (slug)"), model=Topic, method="filter_topic")
+    date_from = filters.DateFilter(
+        label=_("From"), method="filter_dates", help_text=_("YYYY-MM-DD")
+    )
+    date_to = filters.DateFilter(label=_("To"), method="filter_dates", help_text=_("YYYY-MM-DD"))
+    ordering = ordering_filter("start_date", "end_date", "slug", "name", "updated_at")
+
+    class Meta:
+        model = Event
+        fields = [
+            "q",
+            "kind",
+            "country",
+            "region",
+            "participant",
+            "counterpart_country",
+            "counterpart_region",
+            "parent",
+            "topic",
+            "date_from",
+            "date_to",
+        ]
+
+    def filter_region(self, qs, name, value):
+        if not value:
+            return qs
+        if name == "counterpart_region":
+            return self._counterparts(qs, _in_region("organisation__country", value))
+        return qs.filter(_in_region("country", value))
+
+    def filter_counterpart_country(self, qs, name, value):
+        return self._counterparts(qs, Q(organisation__country__in=value)) if value else qs
+
+    def _counterparts(self, qs, condition):
+        """Events where someone other than the host matches: whom did the host meet."""
+        others = (
+            Participation.objects.filter(event=OuterRef("pk"))
+            .exclude(role=Participation.Role.HOST)
+            .filter(condition, public("organisation"))
+        )
+        return qs.filter(Exists(others))
+
+    def filter_participant(self, qs, name, value):
+        if not value:
+            return qs
+        took_part = Participation.objects.filter(event=OuterRef("pk"), organisation__slug__in=value)
+        return qs.filter(Exists(took_part))
+
+    def filter_topic(self, qs, name, value):
+        if not value:
+            return qs
+        tagged = Event.topics.through.objects.filter(event=OuterRef("pk"), topic__slug__in=value)
+        return qs.filter(Exists(tagged))
+
+    def filter_dates(self, qs, name, value):
+        return qs.filter(overlaps("start_date", "end_date", name, value)) if value else qs
+
+
+class AgreementFilterSet(BaseFilterSet):
+    kind = ChoicesFilter(label=_("Kind"), choices=Agreement.Kind.choices)
+    legal_status = ChoicesFilter(label=_("Legal status"), choices=Agreement.LegalStatus.choices)
+    party = SlugFilter(
+        label=_("Party (organisation slug)"), model=Organisation, method="filter_party"
+    )
+    party_country = country_filter(_("Party country"), method="filter_party_country")
+    party_region = region_filter(_("Party region"))
+    signed_at = SlugFilter(label=_("Signed at (event slug)"), model=Event)
+    topic = SlugFilter(label=_("Topic (slug)"), model=Topic, method="filter_topic")
+    signed_from = filters.DateFilter(
+        label=_("Signed from"), method="filter_dates", help_text=_("YYYY-MM-DD")
+    )
+    signed_to = filters.DateFilter(
+        label=_("Signed to"), method="filter_dates", help_text=_("YYYY-MM-DD")
+    )
+    ordering = ordering_filter("signed_start", "slug", "title", "updated_at")
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "q",
+            "kind",
+            "legal_status",
+            "party",
+            "party_country",
+            "party_region",
+            "signed_at",
+            "topic",
+            "signed_from",
+            "signed_to",
+        ]
+
+    def _parties(self, qs, condition):
+        parties = AgreementParty.objects.filter(
+            condition, public("organisation"), agreement=OuterRef("pk")
+        )
+        return qs.filter(Exists(parties))
+
+    def filter_party(self, qs, name, value):
+        return self._parties(qs, Q(organisation__slug__in=value)) if value else qs
+
+    def filter_party_country(self, qs, name, value):
+        return self._parties(qs, Q(organisation__country__in=value)) if value else qs
+
+    def filter_region(self, qs, name, value):
+        return self._parties(qs, _in_region("organisation__country", value)) if value else qs
+
+    def filter_topic(self, qs, name, value):
+        if not value:
+            return qs
+        tagged = Agreement.topics.through.objects.filter(
+            agreement=OuterRef("pk"), topic__slug__in=value
+        )
+        return qs.filter(Exists(tagged))
+
+    def filter_dates(self, qs, name, value):
+        return qs.filter(overlaps("signed_start", "signed_end", name, value)) if value else qs
+
+
+class TopicFilterSet(BaseFilterSet):
+    ordering = ordering_filter("slug", "name", "updated_at")
+
+    class Meta:
+        model = Topic
+        fields = ["q"]
+
+
+class SourceFilterSet(BaseFilterSet):
+    kind = ChoicesFilter(label=_("Kind"), choices=Source.Kind.choices)
+    language = ChoicesFilter(
+        label=_("Language"),
+        choices=global_settings.LANGUAGES,
+        normalise=lambda v: v.strip().lower(),
+    )
+    ordering = ordering_filter("slug", "title", "published_on", "updated_at")
+
+    class Meta:
+        model = Source
+        fields = ["q", "kind", "language"]
+
+
+class ClaimFilterSet(BaseFilterSet):
+    """Not in DESIGN's table (claims show on the quality page); the API lists them."""
+
+    ordering = ordering_filter("slug", "value", "updated_at")
+
+    class Meta:
+        model = Claim
+        fields = ["q"]
+
+
+def for_model(model):
+    """The public FilterSet of `model` (each class here names its model in Meta)."""
+    for filterset in BaseFilterSet.__subclasses__():
+        if filterset._meta.model is model:
+            return filterset
+    raise LookupError(f"No FilterSet for {model._meta.label}")

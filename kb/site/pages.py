@@ -1,0 +1,111 @@
+"""The pages across types: home, site-wide search and data quality (lists and details: views.py)."""
+
+from django.conf import settings
+from django.db.models import Count, F, Q
+from django.shortcuts import render
+
+from .. import registry
+from ..db.counts import cached_count
+from ..db.version import data_version
+from ..domain.records import uncited_records
+from ..models import Agreement, Claim, DatePrecision, Event, Post
+from ..models.visibility import public
+from .forms import SearchForm
+
+
+def page_types():
+    """(model, heading, list page) of the types with pages: home counts them, search covers them."""
+    return [(t.model, t.title, f"kb:{t.name}-list") for t in registry.with_pages()]
+
+
+def home(request):
+    version = data_version()
+    counts = [
+        {
+            "title": title,
+            "url_name": url_name,
+            "count": model.objects.published().cached_count(version),
+        }
+        for model, title, url_name in page_types()
+    ]
+    # Top-level events (the Assembly, not its 52 meetings), with how many parts each has.
+    events = (
+        Event.objects.published()
+        .filter(Q(parent__isnull=True) | ~public("parent"))
+        .annotate(parts=Count("children", filter=public("children")))
+        .order_by(F("start_date").desc(nulls_last=True), "slug")[:5]
+    )
+    agreements = (
+        Agreement.objects.published()
+        .for_listing()
+        .order_by(F("signed_start").desc(nulls_last=True), "slug")[:5]
+    )
+    return render(
+        request,
+        "kb/home.html",
+        {
+            "counts": counts,
+            "events": events,
+            "agreements": agreements,
+            "search_form": SearchForm(),
+        },
+    )
+
+
+def search(request):
+    """Every type at once, a few of each, with a link to the full filtered list."""
+    form = SearchForm(request.GET or None)
+    groups = []
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    elif form.is_bound and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"]
+        searched = [
+            *page_types(),
+            # Posts have no list page: they show on their organisation's.
+            (Post, registry.of(Post).title, None),
+        ]
+        version = data_version()
+        for model, title, url_name in searched:
+            found = model.objects.published().search(q)
+            if model is Post:
+                found = found.filter(public("organisation")).select_related("organisation")
+            count = cached_count(found, version)
+            if count:
+                rows = found[: settings.KB_SEARCH_LIMIT]
+                groups.append({"title": title, "url_name": url_name, "count": count, "rows": rows})
+    context = {
+        "form": form,
+        "q": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
+        "groups": groups,
+    }
+    return render(request, "kb/search.html", context, status=status)
+
+
+def quality(request):
+    """What the data say about themselves: checked claims, uncited records, vague dates."""
+    claims = [
+        {
+            "claim": claim,
+            "recorded": claim.recorded_value,
+            "consistent": claim.is_consistent(claim.recorded_value),
+        }
+        # for_listing() computes every claim's figure in the same query (with_recorded()).
+        for claim in Claim.objects.published().for_listing()
+    ]
+    within = Event.objects.published().filter(date_precision=DatePrecision.WITHIN)
+    agreements_within = Agreement.objects.published().filter(date_precision=DatePrecision.WITHIN)
+    limit = settings.KB_QUALITY_LIMIT
+    version = data_version()
+    return render(
+        request,
+        "kb/quality.html",
+        {
+            "claims": claims,
+            "uncited": uncited_records(limit, version),
+            "within": {"count": cached_count(within, version), "rows": within[:limit]},
+            "agreements_within": agreements_within,
+            "limit": limit,
+        },
+    )

@@ -1,0 +1,173 @@
+"""Public list and detail pages, one pair per type (home, search and quality: pages.py).
+
+Lists filter through the type's FilterSet in kb/filtering/filtersets.py, the
+one the API uses, so a page, its CSV download and its JSON link show the
+same rows. Every queryset starts from `published()`; `for_listing()` and the
+detail plans of kb/domain/details.py own the prefetching, so no page runs a
+query per row. The types and their URL segments come from kb/registry.py.
+"""
+
+from django.conf import settings
+from django.http import QueryDict
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from ..domain import details
+from ..domain.citations import cited_as_list
+from ..domain.paging import CountCachingPaginator
+from ..domain.records import citing_records
+from ..filtering import filtersets
+from ..filtering.keys import filter_key
+from ..models import Event, Organisation, Participation, Source
+from .forms import is_country_field, present
+
+
+def api_links(model_name, query):
+    """The API list matching a page's filters, as JSON and as a CSV download.
+
+    None while the API has no such route, so pages hide the links instead of
+    failing. The page number is dropped: the download is the whole result.
+    """
+    try:
+        url = reverse(f"v1:{model_name}-list")
+    except NoReverseMatch:
+        return None
+    params = query.copy()
+    params.pop("page", None)
+    as_csv = params.copy()
+    as_csv["format"] = "csv"
+    return {
+        "json": f"{url}?{params.urlencode()}" if params else url,
+        "csv": f"{url}?{as_csv.urlencode()}",
+    }
+
+
+def without_empty_values(query):
+    """The query string minus its empty parameters, or None when it has none.
+
+    A submitted form sends every field, filled or not; dropping the empty ones
+    keeps shared and bookmarked URLs short and readable.
+    """
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        filled = [v for v in values if v.strip()]
+        if filled:
+            kept.setlist(key, filled)
+    if len(kept.urlencode()) == len(query.urlencode()):
+        return None
+    return kept
+
+
+class RecordListView(FilterView):
+    """A type's list: filter form, count, sorting, pages, and the API links."""
+
+    template_name = "kb/list.html"
+    paginate_by = settings.KB_PAGE_SIZE
+    # Counts come from the cache, keyed by the data version: no COUNT(*) of a
+    # big table per request.
+    paginator_class = CountCachingPaginator
+    title = None
+
+    def get(self, request, *args, **kwargs):
+        tidy = without_empty_values(request.GET)
+        if tidy is not None:
+            return redirect(f"{request.path}?{tidy.urlencode()}" if tidy else request.path)
+        response = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response.status_code = 400  # the page still shows the form and its errors
+        return response
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The count is cached under the page's filters, not its compiled SQL.
+        key = filter_key(f"page:{self.model._meta.model_name}", self.request.GET)
+        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
+
+    def get_queryset(self):
+        # A list's rows show no quotes: their citations are not read.
+        return cited_as_list(self.model.objects.published().for_listing(), keep=False)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        name = self.model._meta.model_name
+        context.update(
+            title=self.title,
+            form=present(self.filterset.form),
+            rows_template=f"kb/rows/{name}.html",
+            list_url=reverse(f"kb:{name}-list"),
+            api=api_links(name, self.request.GET),
+            # Codes to pick from, named in the page's language, when a field takes countries.
+            country_codes=any(is_country_field(f) for f in self.filterset.form.fields.values()),
+        )
+        return context
+
+
+class RecordDetailView(DetailView):
+    """A published record's page; a draft's URL is a 404 like any unknown slug."""
+
+    def get_queryset(self):
+        return details.for_detail(self.model)
+
+    def get_template_names(self):
+        return [f"kb/{self.model._meta.model_name}_detail.html"]
+
+
+class OrganisationDetail(RecordDetailView):
+    model = Organisation
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # One entry per event: INTERPOL met the host once, through three of its posts.
+        events = {}
+        for participation in self.object.participations.all():
+            entry = events.setdefault(
+                participation.event_id,
+                {"event": participation.event, "participations": [], "citations": {}},
+            )
+            entry["participations"].append(participation)
+            for citation in participation.citations.all():
+                entry["citations"].setdefault((citation.source_id, citation.quote), citation)
+        for entry in events.values():
+            entry["citations"] = list(entry["citations"].values())
+        context["events"] = list(events.values())
+        return context
+
+
+class EventDetail(RecordDetailView):
+    model = Event
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        participations = list(self.object.participations.all())
+        # In the order roles are declared (host first), not alphabetically.
+        context["roles"] = [
+            (label, rows)
+            for role, label in Participation.Role.choices
+            if (rows := [p for p in participations if p.role == role])
+        ]
+        return context
+
+
+class SourceDetail(RecordDetailView):
+    model = Source
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = citing_records(self.object)
+        return context
+
+
+DETAIL_VIEWS = {Organisation: OrganisationDetail, Event: EventDetail, Source: SourceDetail}
+
+
+def list_view(entry):
+    """The list page of a registry entry, filtered by the type's FilterSet."""
+    return RecordListView.as_view(
+        model=entry.model, filterset_class=filtersets.for_model(entry.model), title=entry.title
+    )
+
+
+def detail_view(entry):
+    view = DETAIL_VIEWS.get(entry.model, RecordDetailView)
+    return view.as_view(model=entry.model)

@@ -1,0 +1,9 @@
+"""Import and export files (django-import-export): resources, the batch engine, formats.
+
+Owns: each type's columns (`resources`, `joins`), the batch import path that
+validates a whole file and then writes it in bulk with history (`engine`,
+`checks`, `write`), strict cells (`widgets`), cells that name any record
+(`refs`) and the accepted formats (`formats`).
+May import: `kb.lib`, `kb.models`, `kb.registry`, `kb.domain`, `kb.history`;
+never a surface.
+"""
