@@ -1,7 +1,8 @@
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+
+from tests.support import _article_once, article, restore, seed_snapshot  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "fixtures" / "sources" / "interpol-ga-93-hammouchi-bilaterals.fr.txt"
@@ -14,9 +15,9 @@ def article_text():
 
 
 @pytest.fixture
-def seeded(db):
-    """The article's data, loaded the way `make run` loads it."""
-    call_command("seed", "--if-empty", verbosity=0)
+def seeded(db, seed_snapshot):  # noqa: F811  (the fixture imported above)
+    """The article's data, as `make run` loads it (`manage.py seed`, run once per database)."""
+    restore(seed_snapshot)
 
 
 @pytest.fixture

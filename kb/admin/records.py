@@ -1,7 +1,7 @@
 """The editors' admin: every record with its history, citations and translations.
 
 Every changelist runs a fixed number of queries however many rows it shows
-(tests/test_admin.py pins them): a column that follows a relation is covered
+(tests/admin/test_admin.py pins them): a column that follows a relation is covered
 by `list_select_related` or a prefetch, and foreign keys to other records use
 autocomplete widgets, so no form loads a whole table into a drop-down.
 

@@ -3,8 +3,8 @@
 Several read the stored value directly instead of through the model's
 descriptor (django-countries, modeltranslation, DRF's hyperlinks): those
 descriptors did per-row work that, on a list of 50 records, cost more than
-the query. Each gives what the descriptor would (tests/test_perf_paths.py,
-tests/test_api*.py).
+the query. Each gives what the descriptor would (tests/api/test_lean_paths.py,
+tests/api/).
 """
 
 import datetime

@@ -1,6 +1,6 @@
 """The benchmark's figures: wrk's output parsed, runs combined, targets checked, the table.
 
-Pure functions, no Django: tests/test_perf_bench.py checks them, so the
+Pure functions, no Django: tests/perf/test_bench.py checks them, so the
 report does not rot between runs of `make bench` (tests/perf/bench.py).
 """
 

@@ -5,7 +5,7 @@ from django.test import Client
 
 from kb import models
 from tests import factories as f
-from tests.test_admin import _form_data, _url
+from tests.support import _form_data, _url
 
 pytestmark = pytest.mark.django_db
 

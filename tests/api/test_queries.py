@@ -21,7 +21,7 @@ ROWS = 205  # more than the largest page
 
 @pytest.fixture(scope="module")
 def _many_rows_once(django_db_setup, django_db_blocker):
-    # Created once for the module and rolled back after it (see tests/api_support.py).
+    # Created once for the module and rolled back after it (as support.article is).
     with django_db_blocker.unblock(), transaction.atomic():
         _create_many_rows()
         yield

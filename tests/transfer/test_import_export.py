@@ -19,7 +19,7 @@ from kb.lib.cells import escape_cell, unescape_cell
 from kb.transfer.formats import XLSX
 from kb.transfer.resources import RESOURCES
 from tests import factories as f
-from tests.test_admin import _form_data, _url
+from tests.support import _form_data, _url
 
 pytestmark = pytest.mark.django_db
 

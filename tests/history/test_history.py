@@ -7,7 +7,7 @@ from reversion.models import Version
 
 from kb import models
 from tests import factories as f
-from tests.test_admin import _form_data, _url
+from tests.support import _form_data, _url
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def recover_through_admin(client, model):
 
 
 def test_a_form_save_and_an_import_and_an_action_each_record_their_user(staff_client):
-    # The form and the bulk action here; imports in tests/test_import_export.py.
+    # The form and the bulk action here; imports in tests/transfer/test_import_export.py.
     topic = f.TopicFactory(status=models.Status.DRAFT)
     save_through_admin(staff_client, topic, name_en="Renamed")
     staff_client.post(

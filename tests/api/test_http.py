@@ -12,7 +12,7 @@ from django.utils.http import http_date
 
 from kb.models import Event, Organisation
 from tests import factories
-from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
+from tests.support import _unthrottled, get_json  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 

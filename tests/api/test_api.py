@@ -1,7 +1,7 @@
 """Read API v1, type by type: endpoints, record fields, languages, drafts, html_url.
 
-Paging, errors, HTTP behaviour and CSV are in test_api_http.py; filters in
-test_api_filters.py; the schema in test_api_contract.py.
+Paging, errors, HTTP behaviour and CSV are in test_http.py; filters in
+test_filters.py; the schema in test_contract.py.
 """
 
 from urllib.parse import urlsplit
@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, include, path, resolve, reverse
 
 from kb.models import Claim, Event, Status
 from tests import factories
-from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
+from tests.support import _unthrottled, get_json  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 
@@ -391,7 +391,7 @@ urlpatterns = [
 ]
 
 
-@pytest.mark.urls("tests.test_api")
+@pytest.mark.urls("tests.api.test_api")
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_html_url_is_the_public_page_in_the_response_language(client, lang):
     base = f"http://testserver/{lang}"

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
+from tests.support import _unthrottled, get_json  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 

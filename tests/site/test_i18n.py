@@ -17,7 +17,7 @@ def english():
         yield
 
 
-PO = Path(__file__).resolve().parent.parent / "kb" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+PO = Path(__file__).resolve().parents[2] / "kb" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
 D = datetime.date
 

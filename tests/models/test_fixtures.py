@@ -321,7 +321,7 @@ def test_every_loaded_record_has_a_first_history_entry(seeded):
 
 def test_the_fixture_file_has_no_unknown_fields():
     """Every field in the JSON exists on its model, so nothing loads silently wrong."""
-    for path in Path(__file__).resolve().parent.parent.glob("fixtures/*.json"):
+    for path in Path(__file__).resolve().parents[2].glob("fixtures/*.json"):
         for row in json.loads(path.read_text(encoding="utf-8")):
             model = apps.get_model(row["model"])
             names = {f.name for f in model._meta.get_fields()}

@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from kb import models
 from tests import factories as f
-from tests.test_admin import _form_data, _url
+from tests.support import _form_data, _url
 
 pytestmark = pytest.mark.django_db
 

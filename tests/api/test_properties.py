@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.filtering import sync as api_filters
-from tests.api_support import _article_once, _unthrottled, article  # noqa: F401
+from tests.support import _unthrottled  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 

@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 
 from kb import models
 from tests import factories
-from tests.model_support import D1, D2, MAIN_FACTORIES, factory_id, refused
+from tests.support import D1, D2, MAIN_FACTORIES, factory_id, refused
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from django.core.management import call_command
 
-from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
+from tests.support import _unthrottled, get_json  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 

@@ -13,6 +13,7 @@ from reversion.models import Version
 
 from kb import models
 from tests import factories as f
+from tests.support import _form_data, _url
 
 pytestmark = pytest.mark.django_db
 
@@ -115,10 +116,6 @@ CASES = [
 IDS = [model.__name__ for model, _, _ in CASES]
 
 
-def _url(model, view, *args):
-    return reverse(f"admin:kb_{model._meta.model_name}_{view}", args=args)
-
-
 def test_every_model_is_registered():
     # Unmanaged models are the database's own bookkeeping (kb/db/).
     kb_models = {m for m in apps.get_app_config("kb").get_models() if m._meta.managed}
@@ -158,30 +155,6 @@ def test_changelist_queries_do_not_grow_with_rows(staff_client, model, make, que
         assert response.context["cl"].result_count >= size
         counts.append(len(ctx.captured_queries))
     assert counts == [queries, queries], "\n".join(q["sql"] for q in ctx.captured_queries)
-
-
-def _form_data(response):
-    """The POST data a browser would send back for an admin change form, unchanged."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data = {}
-    for form in forms:
-        for name, field in form.fields.items():
-            keys = [form.add_prefix(name)]
-            if field.show_hidden_initial:
-                # Change forms carry each field's value as loaded (kb/forms.py).
-                keys.append(form.add_initial_prefix(name))
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            for key in keys:
-                if isinstance(value, (list, tuple)):
-                    data[key] = [str(v) for v in value]
-                else:
-                    data[key] = value
-    return data
 
 
 def test_saving_through_the_admin_records_a_version_with_the_user(staff_client):

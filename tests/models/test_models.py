@@ -1,6 +1,6 @@
 """The data model's rules: validation, claims, publication, translation.
 
-Database constraints and on_delete rules are in tests/test_constraints.py.
+Database constraints and on_delete rules are in tests/models/test_constraints.py.
 """
 
 import pytest
@@ -9,7 +9,7 @@ from django.utils import translation
 
 from kb import models
 from tests import factories
-from tests.model_support import (
+from tests.support import (
     D1,
     D2,
     MAIN_FACTORIES,

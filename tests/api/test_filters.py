@@ -8,7 +8,7 @@ from django.http import QueryDict
 from kb.filtering import filtersets as kb_filters
 from kb.filtering import sync as api_filters
 from kb.models import Claim, Event, Organisation, Topic
-from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
+from tests.support import _unthrottled, get_json  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 

@@ -8,7 +8,7 @@ import pytest
 
 from kb.api import pagination as api_policies
 from tests import factories
-from tests.api_support import _article_once, _unthrottled, article, get_json  # noqa: F401
+from tests.support import _unthrottled, get_json  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 

@@ -1,0 +1,179 @@
+"""Helpers shared across the suite: the article's data loaded fast, and model checks.
+
+`seeded` (conftest.py) gives a test the article's data exactly as
+`manage.py seed` loads it, history included. Running the command costs most
+of a second, so each test database runs it once (`seed_snapshot`), keeps
+the rows it wrote, and rolls it back; each test then inserts those rows
+again in a few milliseconds. Inserts fire the database's triggers, so the
+search index and the data version stay in step as after a real seed.
+"""
+
+import datetime
+from contextlib import contextmanager
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from reversion.models import Revision, Version
+
+from tests import factories
+
+# --- The article's data, once per test database --------------------------------------
+
+
+def seeded_tables():
+    """Every table `seed` writes: kb's (join tables included) and reversion's."""
+    models = [
+        m
+        for m in apps.get_app_config("kb").get_models(include_auto_created=True)
+        if m._meta.managed
+    ]
+    return [m._meta.db_table for m in [*models, Revision, Version]]
+
+
+def capture(tables):
+    """{table: (columns, rows)} as they stand."""
+    quote = connection.ops.quote_name
+    captured = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {quote(table)}")
+            columns = [c[0] for c in cursor.description]
+            captured[table] = (columns, cursor.fetchall())
+    return captured
+
+
+def restore(captured):
+    """Insert captured rows again, keys and all.
+
+    Foreign keys are deferred to commit on both databases, so table order does
+    not matter. Sequences need no reset: PostgreSQL's never move back, so they
+    stand past the captured keys; SQLite takes the largest key inserted.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table, (columns, rows) in captured.items():
+            if not rows:
+                continue
+            names = ", ".join(quote(c) for c in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
+
+
+@pytest.fixture(scope="session")
+def seed_snapshot(django_db_setup, django_db_blocker):
+    """The rows `manage.py seed` writes into an empty database, computed once."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed", "--if-empty", verbosity=0)
+        snapshot = capture(seeded_tables())
+        transaction.set_rollback(True)
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def _article_once(django_db_setup, django_db_blocker, seed_snapshot):
+    with django_db_blocker.unblock(), transaction.atomic():
+        restore(seed_snapshot)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def article(_article_once, db):
+    """The article's data for a module that only reads it: restored once per module.
+
+    Each test still runs in its own savepoint (the `db` fixture), so a test
+    that changes data leaves the next one the article as loaded.
+    """
+
+
+# --- API -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled(settings):
+    """Requests in tests are not throttled unless a test sets a rate itself.
+
+    Autouse in the modules that import it.
+    """
+    settings.API_ANON_THROTTLE_RATE = None
+
+
+def get_json(client, url, **kwargs):
+    response = client.get(url, **kwargs)
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    return response.json()
+
+
+# --- Models ----------------------------------------------------------------------------
+
+D1 = datetime.date(2025, 11, 24)
+D2 = datetime.date(2025, 11, 27)
+ORDER_MESSAGE = "The end date must be on or after the start date."
+
+MAIN_FACTORIES = [
+    factories.TopicFactory,
+    factories.OrganisationFactory,
+    factories.PersonFactory,
+    factories.PostFactory,
+    factories.EventFactory,
+    factories.AgreementFactory,
+    factories.SourceFactory,
+    factories.ClaimFactory,
+]
+
+
+def factory_id(factory):
+    return factory._meta.model.__name__
+
+
+@contextmanager
+def refused():
+    """Expect the database to refuse what the block writes, then carry on.
+
+    The savepoint keeps the test's transaction usable after the error
+    (PostgreSQL aborts the whole transaction otherwise).
+    """
+    with pytest.raises(IntegrityError), transaction.atomic():
+        yield
+
+
+def validation_errors(obj):
+    """The message_dict of obj.full_clean(), which must fail."""
+    with pytest.raises(ValidationError) as excinfo:
+        obj.full_clean()
+    return excinfo.value.message_dict
+
+
+# --- Admin -----------------------------------------------------------------------------
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:kb_{model._meta.model_name}_{view}", args=args)
+
+
+def _form_data(response):
+    """The POST data a browser would send back for an admin change form, unchanged."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    data = {}
+    for form in forms:
+        for name, field in form.fields.items():
+            keys = [form.add_prefix(name)]
+            if field.show_hidden_initial:
+                # Change forms carry each field's value as loaded (kb/admin/forms.py).
+                keys.append(form.add_initial_prefix(name))
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            for key in keys:
+                if isinstance(value, (list, tuple)):
+                    data[key] = [str(v) for v in value]
+                else:
+                    data[key] = value
+    return data
