@@ -366,4 +366,4 @@ def for_model(model):
     for serializer in RecordSerializer.__subclasses__():
         if serializer.Meta.model is model:
             return serializer
-    raise LookupError(f"No serializer for {model._meta.label}")
+    raise LookupError(f"No serializer for {model!r}")

@@ -288,4 +288,4 @@ def for_model(model):
     for filterset in BaseFilterSet.__subclasses__():
         if filterset._meta.model is model:
             return filterset
-    raise LookupError(f"No FilterSet for {model._meta.label}")
+    raise LookupError(f"No FilterSet for {model!r}")

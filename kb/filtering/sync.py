@@ -94,4 +94,4 @@ def for_model(model):
     for filterset in SyncFilterSet.__subclasses__():
         if filterset._meta.model is model:
             return filterset
-    raise LookupError(f"No API FilterSet for {model._meta.label}")
+    raise LookupError(f"No API FilterSet for {model!r}")

@@ -195,7 +195,7 @@ def _resource_for(model):
         for resource in base.__subclasses__():
             if resource._meta.model is model:
                 return resource
-    raise LookupError(f"No resource for {model._meta.label}")
+    raise LookupError(f"No resource for {model!r}")
 
 
 # The admin and the tests find each type's resource here.

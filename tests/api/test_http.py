@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils.http import http_date
 
+from kb.lib.cells import unescape_cell
 from kb.models import Event, Organisation
 from tests import factories
 from tests.support import _unthrottled, get_json  # noqa: F401
@@ -317,7 +318,7 @@ def test_csv_flattens_nested_values_readably(client):
     assert (claim["recorded"], claim["consistent"]) == ("52", "true")
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "'", "\t", "\r"])
 def test_csv_neutralises_formulas(client, db, start):
     factories.OrganisationFactory(
         slug="formula", name_en=f'{start}HYPERLINK("http://x")', aliases=[f"{start}1+1"]
@@ -325,6 +326,15 @@ def test_csv_neutralises_formulas(client, db, start):
     row = read_csv(client.get("/api/v1/organisations/", {"format": "csv", "q": "formula"}))[0]
     assert row["name"] == f'\'{start}HYPERLINK("http://x")'
     assert row["aliases"] == f"'{start}1+1"
+    # The admin's escape, so the admin's import reads the cell back exactly.
+    assert unescape_cell(row["name"]) == f'{start}HYPERLINK("http://x")'
+
+
+def test_csv_leaves_an_ordinary_leading_quote_escaped_once(client, db):
+    factories.OrganisationFactory(slug="quoted", name_en="'tis the season")
+    row = read_csv(client.get("/api/v1/organisations/", {"format": "csv", "q": "quoted"}))[0]
+    assert row["name"] == "''tis the season"
+    assert unescape_cell(row["name"]) == "'tis the season"
 
 
 def test_csv_errors_are_json(client):
