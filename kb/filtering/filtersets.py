@@ -274,7 +274,7 @@ class SourceFilterSet(BaseFilterSet):
 
 
 class ClaimFilterSet(BaseFilterSet):
-    """Not in DESIGN's table (claims show on the quality page); the API lists them."""
+    """Claims show on the quality page, not in a list of their own; the API lists them."""
 
     ordering = ordering_filter("slug", "value", "updated_at")
 

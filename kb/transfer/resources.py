@@ -1,7 +1,7 @@
 """Import and export resources (django-import-export), one per model.
 
 Columns are listed explicitly. Main records are matched on their slug, join
-rows and citations on their natural key (kb/resources_joins.py); every
+rows and citations on their natural key (joins.py); every
 relation is given by slug. Each column gets a strict widget from
 widgets.py by its model field's type, and every resource shares the batch
 import path of engine.py.

@@ -374,7 +374,7 @@ def _page(request, **kwargs):
     return HttpResponse()
 
 
-# Stand-in for the public site's URL names (kb/urls.py), so that html_url is
+# Stand-in for the public site's URL names (kb/site/urls.py), so that html_url is
 # tested whether or not the pages have landed.
 _public_pages = (
     [
@@ -420,7 +420,7 @@ def test_html_url_with_the_real_public_pages(client):
     try:
         reverse("kb:organisation-detail", kwargs={"slug": "bka"})
     except NoReverseMatch:
-        pytest.skip("kb:organisation-detail is not defined yet (kb/urls.py)")
+        pytest.skip("kb:organisation-detail is not defined yet (kb/site/urls.py)")
     for lang in ("en", "fr"):
         record = detail(client, "organisations", "bka", data={"lang": lang})
         assert record["html_url"] == f"http://testserver/{lang}/organisations/bka/"
@@ -430,7 +430,7 @@ def test_every_html_url_of_the_article_resolves_on_the_public_site(client):
     try:
         reverse("kb:organisation-detail", kwargs={"slug": "bka"})
     except NoReverseMatch:
-        pytest.skip("kb:organisation-detail is not defined yet (kb/urls.py)")
+        pytest.skip("kb:organisation-detail is not defined yet (kb/site/urls.py)")
     for prefix in TYPES:
         for record in get(client, f"/api/v1/{prefix}/?page_size=200")["results"]:
             assert record["html_url"], (prefix, record["slug"])

@@ -1,4 +1,4 @@
-"""Read API v1 filters: DESIGN's table plus `updated_since`, the same as the pages'."""
+"""Read API v1 filters: the README's table plus `updated_since`, the same as the pages'."""
 
 import datetime
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
 
 ASSEMBLY = "interpol-general-assembly-93"
 
-# DESIGN.md's "Filters per type", plus what every list has.
+# The README's filters per list ("API", "Parameters"), plus what every list has.
 DESIGN = {
     "organisations": ["q", "country", "region", "kind", "parent", "event"],
     "people": ["q", "country", "organisation"],

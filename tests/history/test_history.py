@@ -137,7 +137,7 @@ def test_a_deletion_is_recorded_with_its_user(staff_client):
 
 
 def test_bulk_history_stores_what_reversion_stores():
-    """kb/revisions.py writes the very versions reversion.add_to_revision would."""
+    """kb/history/revisions.py writes the very versions reversion.add_to_revision would."""
     from kb.history.revisions import save_revisions
 
     event = f.EventFactory()

@@ -12,7 +12,7 @@ tests/perf/import_files.py, then imports each one twice in the same run:
   history: wrapping it in one `reversion.create_revision()` is slower still
   (reversion copies its pending versions on every row, quadratic in the
   rows: 50,000 participations do not finish in minutes);
-- entente: kb/resources.py, validating every row first, then writing in
+- entente: kb/transfer/resources.py, validating every row first, then writing in
   bulk with one revision per record, row errors and many-to-many checks.
 
 Each import runs in a transaction that is rolled back afterwards, so each

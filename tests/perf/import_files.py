@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/perf/import_files.py OUT_DIR [--organisations N] [--participations N]
 
-The columns are those of kb/resources.py. Participations name generated
+The columns are those of kb/transfer/resources.py. Participations name generated
 events (one per 10 participations) and the generated organisations; the
 benchmark creates those events and organisations before it times anything.
 """
