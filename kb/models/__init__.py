@@ -8,7 +8,7 @@ database constraint keeps it unique.
 
 Owns: the schema, the database rules (`rules`), visibility (`visibility`) and
 the QuerySets every surface shares (`published()`, `for_listing()`, `search()`).
-Modules import one way: base < rules, visibility < citations < actors <
+Modules import one way: rules, visibility < base < citations < actors <
 events < claims. May import: `kb.lib`, `kb.db`; nothing above.
 """
 

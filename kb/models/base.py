@@ -16,17 +16,13 @@ from django_countries import countries
 from ..db import counts, search
 from ..lib.batching import BATCH_SIZE, batched
 from ..lib.text import fold
+from .visibility import Status, public
 
 # Stand-ins for NULL inside unique constraints: NULLs are distinct in a unique
 # index on both SQLite and PostgreSQL, so without them two identical rows
 # with an empty optional part would both be accepted.
 NO_ID = Value(0)
 NO_DATE = Value(datetime.date(1, 1, 1))
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
 
 
 class DatePrecision(models.TextChoices):
@@ -37,7 +33,7 @@ class DatePrecision(models.TextChoices):
 class RecordQuerySet(models.QuerySet):
     def published(self):
         """What the public may see. Every public surface starts here."""
-        return self.filter(status=Status.PUBLISHED)
+        return self.filter(public())
 
     def search(self, query):
         """Records whose names (any language), acronym or aliases hold every word of query.

@@ -3,12 +3,20 @@
 A fact (a join row, a citation, a link to another record) shows only when
 every record it names is published. Querysets filter with `public()` and
 `shown()`, templates and serializers ask `is_public()`; nothing else compares
-a status with "published".
+a status with "published" (`RecordQuerySet.published()` is `public()`).
 """
 
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from .base import Status
+
+class Status(models.TextChoices):
+    """A record's publication status: the public sees published records only."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
 
 PUBLIC = Status.PUBLISHED
 
