@@ -4,6 +4,10 @@ Walking the links forwards and back gives every row once, in order, with
 filters and any `ordering` (NULL dates included), on SQLite and PostgreSQL.
 """
 
+import base64
+import json
+import urllib.parse
+
 import pytest
 
 from kb.api import pagination as api_policies
@@ -116,3 +120,44 @@ def test_the_schema_documents_the_cursor(client):
     schema = client.get("/api/schema/?format=json").json()
     names = [p["name"] for p in schema["paths"]["/api/v1/events/"]["get"]["parameters"]]
     assert "cursor" in names
+
+
+def unsigned(data):
+    """A cursor as a client could craft one: base64 JSON the server never signed."""
+    raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+CRAFTED = {
+    "deeply nested JSON": unsigned(b"[" * 100_000 + b"]" * 100_000),
+    "an out-of-range date-time": unsigned(
+        {"o": ["updated_at", "pk"], "v": ["9999-12-31T23:59:59-23:59", "1"], "d": "n", "p": 2}
+    ),
+    "a NUL in a value": unsigned(
+        {"o": ["updated_at", "pk"], "v": ["2025-01-01T00:00:00Z", "1\x00"], "d": "n", "p": 2}
+    ),
+}
+
+
+@pytest.mark.parametrize("cursor", CRAFTED.values(), ids=CRAFTED.keys())
+def test_a_cursor_the_server_did_not_make_answers_404(client, cursor):
+    response = client.get("/api/v1/events/", {"cursor": cursor, "ordering": "updated_at"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid cursor."}
+
+
+def test_a_tampered_cursor_answers_404(client):
+    slugs, links, _last = walk(client, "/api/v1/events/?page_size=7")
+    cursor = next(link for link in links if "cursor=" in link).split("cursor=")[1].split("&")[0]
+    cursor = urllib.parse.unquote(cursor)
+    tampered = cursor[:-1] + ("A" if cursor[-1] != "A" else "B")
+    assert client.get("/api/v1/events/", {"cursor": cursor}).status_code == 200
+    assert client.get("/api/v1/events/", {"cursor": tampered}).status_code == 404
+
+
+def test_a_signed_cursor_with_an_out_of_range_value_answers_404(client):
+    # Only the server signs cursors, from real rows; a value it cannot read is still a 404.
+    names = ["updated_at", "pk"]
+    bad = api_policies.Cursor(names, ["9999-12-31T23:59:59-23:59", "1"], True, 2).encode()
+    response = client.get("/api/v1/events/", {"cursor": bad, "ordering": "updated_at"})
+    assert response.status_code == 404
