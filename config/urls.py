@@ -13,3 +13,9 @@ urlpatterns = [
 # Public pages always carry their language in the URL (/en/..., /fr/...);
 # LocaleMiddleware sends "/" to the browser's language.
 urlpatterns += i18n_patterns(path("", include("kb.site.urls")), prefix_default_language=True)
+
+# Errors no view answered itself: JSON under /api/, the site's pages elsewhere.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
