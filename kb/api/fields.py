@@ -58,6 +58,17 @@ class PublishedSlugField(serializers.Field):
         return value.slug if is_public(value) else None
 
 
+@extend_schema_field(URL_OR_NULL)
+class OptionalURLField(serializers.Field):
+    """A URL the model stores as "" when unknown: null then, as the schema says."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 @extend_schema_field(NULLABLE_SLUG)
 class SlugField(serializers.Field):
     """The slug of a related record the prefetch already limited to published ones."""

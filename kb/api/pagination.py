@@ -34,7 +34,9 @@ class Cursor:
     def encode(self):
         data = {"o": self.names, "v": self.values, "d": "n" if self.forward else "p"}
         data["p"] = self.page
-        return signing.dumps(data, salt=self.SALT, compress=True)
+        # No timestamp (signing.dumps would add one): the same position gives the
+        # same cursor, so links stay stable and cacheable.
+        return signing.Signer(salt=self.SALT).sign_object(data, compress=True)
 
     @classmethod
     def decode(cls, text, names):
@@ -43,7 +45,7 @@ class Cursor:
         if len(text) > cls.MAX_LENGTH:
             return None
         try:
-            data = signing.loads(text, salt=cls.SALT)
+            data = signing.Signer(salt=cls.SALT).unsign_object(text)
         except (signing.BadSignature, ValueError, UnicodeError):
             return None
         ok = (

@@ -36,6 +36,7 @@ from ..models.citations import CITED
 from ..models.visibility import is_public
 from .fields import (
     NULLABLE_SLUG,
+    OptionalURLField,
     REGION,
     URL_OR_NULL,
     CitationSerializer,
@@ -267,7 +268,7 @@ class SourceSerializer(RecordSerializer):
     name = serializers.CharField(source="title", read_only=True)
     # `url` is the record's API URL, as on every type; the document's own
     # address is therefore `document_url`.
-    document_url = serializers.URLField(source="url", read_only=True)
+    document_url = OptionalURLField(source="url")
     attributed_to = PublishedSlugField()
     citations = serializers.SerializerMethodField()
 

@@ -223,7 +223,8 @@ def test_topic_and_source(client):
     assert source["name"] == source["title"]
     assert source["title"].startswith("Assemblée générale d’INTERPOL")
     assert (source["kind"], source["language"]) == ("news_article", "fr")
-    assert (source["publisher"], source["published_on"], source["document_url"]) == ("", None, "")
+    # An unknown address is null, as the schema's nullable `uri` says (README, "Changes").
+    assert (source["publisher"], source["published_on"], source["document_url"]) == ("", None, None)
     assert (source["attributed_to"], source["attribution"]) == ("dgsn", "le communiqué de la DGSN")
     assert "names" not in source
 
