@@ -36,12 +36,12 @@ from ..models.citations import CITED
 from ..models.visibility import is_public
 from .fields import (
     NULLABLE_SLUG,
-    OptionalURLField,
     REGION,
     URL_OR_NULL,
     CitationSerializer,
     CitationsField,
     CountryCodeField,
+    OptionalURLField,
     PublishedSlugField,
     SlugField,
     TranslatedField,
