@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # Development server only: DEBUG serves static files; production sets it off.
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test lint format seed setup migrate messages clean bench bench-import
+.PHONY: run test lint format seed setup migrate messages clean bench bench-import schemathesis
 
 # The stamp reinstalls only when the dependency list changes.
 $(BIN)/.installed: pyproject.toml
@@ -35,7 +35,7 @@ run: migrate
 	@echo "  Entente is at  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:         http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API:           http://127.0.0.1:$(PORT)/api/v1/"
-	@echo "  Create an editor account:  $(MANAGE) createsuperuser"
+	@echo "  Create an editor account:  DJANGO_DEBUG=true $(MANAGE) createsuperuser"
 	@echo ""
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
@@ -66,10 +66,16 @@ $(BIN)/.bench-installed: pyproject.toml $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $@
 
+# It serves the production stack (DEBUG off) over plain HTTP on this machine: a
+# throwaway secret key, no HTTPS redirect or secure cookies, failed requests logged only.
+BENCH_ENV = DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SESSION_COOKIE_SECURE=false \
+	DJANGO_CSRF_COOKIE_SECURE=false DJANGO_LOG_LEVEL=WARNING
+
 bench: messages $(BIN)/.bench-installed
 	command -v wrk >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
-	SCALE=$(SCALE) $(BIN)/python tests/perf/bench.py
+	SCALE=$(SCALE) $(BENCH_ENV) $(BIN)/python tests/perf/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
@@ -79,3 +85,12 @@ clean:
 # scratch database. Prints rows per second; not part of the tests.
 bench-import: setup
 	$(BIN)/python tests/perf/bench_import.py
+
+# The API against its OpenAPI schema with schemathesis, on the PostgreSQL server
+# of DATABASE_URL (a scratch database beside it). CI runs it; see the README, "Security".
+$(BIN)/.contract-installed: pyproject.toml $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,contract]"
+	touch $@
+
+schemathesis: messages $(BIN)/.contract-installed
+	bash tests/contract/schemathesis.sh
