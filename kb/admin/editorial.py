@@ -5,11 +5,15 @@
 - import and export in CSV, XLSX and JSON through kb/transfer/resources.py, each
   behind its own permission (`kb.import_<model>`, `kb.export_<model>`,
   created with the groups by migration 0003);
-- "Publish selected" / "Unpublish selected" for reviewers (`kb.publish_<model>`),
-  one revision per record;
+- publication by reviewers only, on every write path, through the one rule
+  (`can_publish`, kb/domain/publication.py): "Publish selected" /
+  "Unpublish selected", one revision per record; the status field, read-only
+  on anyone else's forms; their revert and recover pages apply a version with
+  the record's current status (draft for a recovered one);
 - a snapshot revision of a record, with its citations and join rows, just
   before it is deleted, so "Recover deleted" brings all of them back;
-- a history page that compares two versions;
+- a history page that compares two versions, every field by what an editor
+  reads (linked records by name);
 - change forms that refuse to overwrite a concurrent save (forms.py).
 """
 
@@ -18,6 +22,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ExportForm
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.revisions import _get_options
 
@@ -75,6 +81,14 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
     def has_publish_permission(self, request):
         return can_publish(request.user, self.model)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if publishable(self.model) and not self.has_publish_permission(request):
+            # Shown, but not a form field: a crafted POST cannot set it, and a
+            # new record keeps the model's default, draft.
+            return ("status", *fields)
+        return fields
+
     # Import ------------------------------------------------------------------
 
     def add_data_read_fail_error_to_form(self, form, e):
@@ -121,6 +135,9 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
 
     def set_status(self, request, queryset, status, comment):
         """One bulk UPDATE, and a revision per record, never a silent update()."""
+        # The actions declare the permission; this holds for any other caller.
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
         changed = list(queryset.exclude(status=status).order_by())
         now = timezone.now()
         for obj in changed:
@@ -166,15 +183,75 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
         """
         save_revisions(objs, user=request.user, comment=_("Deleted"))
 
-    # Saving old versions on purpose skips the concurrency check.
+    # Reverting and recovering -------------------------------------------------
+    #
+    # reversion writes every row of the chosen version's revision back, then
+    # shows the change form on the record as written, and keeps the writes on
+    # a POST that saves (it rolls them back otherwise). A user who may not
+    # publish gets each record of the revision with its status as it is now
+    # (draft if it has no row: a recovery), put back before the form reads it.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        request.kb_saving_old_version = True
+        version = self.version_or_404(version_id, object_id=unquote(object_id))
+        self.prepare_old_version(request, version)
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        request.kb_saving_old_version = True
+        version = self.version_or_404(version_id)
+        self.prepare_old_version(request, version)
         return super().recover_view(request, version_id, extra_context)
+
+    def version_or_404(self, version_id, **lookups):
+        """A version of this page's model: reversion looks one up by its id alone,
+        and would apply another model's version through this page."""
+        versions = Version.objects.get_for_model(self.model)
+        return get_object_or_404(versions, pk=version_id, **lookups)
+
+    def prepare_old_version(self, request, version):
+        # Saving an old version is a choice, so it skips the concurrency check.
+        request.kb_saving_old_version = True
+        request.kb_kept_statuses = self.kept_statuses(request, version.revision)
+        if request.method == "GET":
+            self.warn_status_kept(request, version)
+
+    def warn_status_kept(self, request, version):
+        """Say so when the form will save another status than the version's."""
+        kept = request.kb_kept_statuses.get((self.model, version.object_id))
+        if kept is None:
+            return
+        try:
+            then = version.field_dict.get("status")
+        except RevertError:
+            return  # reversion's own view says the version cannot be loaded
+        if kept != then:
+            self.message_user(
+                request,
+                _(
+                    "Only reviewers may publish or unpublish: this version will be "
+                    "saved as “%(status)s”."
+                )
+                % {"status": Status(kept).label},
+                messages.WARNING,
+            )
+
+    def kept_statuses(self, request, revision):
+        """{(model, object id): status now, or draft} for the revision's records
+        whose status the user may not change."""
+        kept = {}
+        for version in revision.version_set.select_related("content_type"):
+            model = version._model
+            if model and publishable(model) and not can_publish(request.user, model):
+                rows = model._default_manager.filter(pk=version.object_id)
+                now = rows.values_list("status", flat=True).first()
+                kept[(model, version.object_id)] = now or Status.DRAFT
+        return kept
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # On the revert and recover pages reversion has just written the
+        # version's rows: statuses the user may not change go back first.
+        for (model, pk), status in getattr(request, "kb_kept_statuses", {}).items():
+            model._default_manager.filter(pk=pk).update(status=status)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -251,7 +328,7 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
             if name in NOT_COMPARED:
                 continue
             field = self.model._meta.get_field(name)
-            a, b = old_values.get(name), new_values.get(name)
+            a, b = self.stored(field, old_values), self.stored(field, new_values)
             rows.append(
                 {
                     "label": field.verbose_name,
@@ -262,18 +339,32 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
             )
         return rows
 
+    @staticmethod
+    def stored(field, values):
+        """A field's value in a version's field_dict, which reversion keys by
+        attname (`organiser_id`, not `organiser`)."""
+        value = values.get(field.attname)
+        if field.many_to_many:
+            # The keys of the related rows; their order means nothing.
+            return frozenset(value or ())
+        return value
+
     def shown(self, field, value):
-        if value in (None, "", []):
+        if value in (None, "", [], frozenset()):
             return "—"
         if field.choices:
             return dict(field.flatchoices).get(value, value)
-        if field.many_to_many:
-            related = field.related_model._default_manager.filter(pk__in=value)
-            return ", ".join(sorted(str(o) for o in related))
         if field.is_relation:
-            related = field.related_model._default_manager.filter(pk=value).first()
-            return str(related) if related else f"#{value} (deleted)"
+            # The related records by name, as they are now.
+            keys = value if field.many_to_many else [value]
+            related = field.related_model._default_manager.in_bulk(keys)
+            names = [str(related[pk]) if pk in related else self.deleted(pk) for pk in keys]
+            return ", ".join(sorted(names))
         return str(value)
+
+    @staticmethod
+    def deleted(pk):
+        return _("#%(pk)s (deleted)") % {"pk": pk}
 
     def followed(self, version):
         """The other rows saved in a version's revision: citations, join rows."""

@@ -1,8 +1,9 @@
 """Who may publish: the one publish permission every write path asks.
 
 Migration 0003 creates `kb.publish_<model>` for every model with a status
-and gives it to reviewers. The admin's actions and imports call
-`can_publish`; none restates the rule.
+and gives it to reviewers. The admin (its actions, its forms' status
+field, its revert and recover pages) and imports call `can_publish`; none
+restates the rule.
 """
 
 from ..models import Record
