@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,10 +18,22 @@ env = environ.Env(
     DJANGO_ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]"]),
 )
 
-# Development default only: production must set DJANGO_SECRET_KEY.
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env("DJANGO_DEBUG")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
+
+# DEVELOPMENT DEFAULT ONLY, used with DJANGO_DEBUG=true and nowhere else: with
+# DEBUG off the app refuses to start without DJANGO_SECRET_KEY rather than
+# sign sessions with a key anyone can read here.
+_DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _DEVELOPMENT_SECRET_KEY
+elif not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a long random value when DJANGO_DEBUG is off "
+        "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
+        "for local development, set DJANGO_DEBUG=true instead."
+    )
 
 INSTALLED_APPS = [
     # modeltranslation patches model fields and the admin, so it must load
@@ -42,11 +55,17 @@ INSTALLED_APPS = [
     "import_export",
     "reversion",
     "axes",  # admin login lockout (see Editorial below)
+    "csp",  # its system checks (the policy itself: Security headers below)
     "kb",
 ]
 
 MIDDLEWARE = [
+    # First, so that it times and names everything the others do, and logs
+    # every response, a 500 included (kb/ops/middleware.py).
+    "kb.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the policy too.
+    "csp.middleware.CSPMiddleware",
     # The app serves its own assets (no CDN), in development and production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -57,7 +76,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "kb.admin.security.AdminSecurityHeadersMiddleware",
     # django-axes wants to be last: it turns a locked-out login into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -69,7 +87,10 @@ ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", default="config.urls")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Ahead of the apps' own: the API docs pages, fitted to the
+        # Content-Security-Policy (a nonce on Swagger UI's inline script, no
+        # web fonts for ReDoc), in place of drf-spectacular's.
+        "DIRS": [BASE_DIR / "kb" / "ops" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -77,6 +98,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # CSP_NONCE; a page that never renders it adds no nonce to its policy.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -135,6 +158,43 @@ CACHES = {
     },
 }
 
+# --- Logging -----------------------------------------------------------------------
+# One JSON object a line on stderr, for whatever collects the process's output:
+# an access line per request and every log line, each naming the request's id
+# (X-Request-ID, kept from the proxy when valid) and a 5xx its traceback
+# (kb/ops/logs.py). DJANGO_LOG_LEVEL=WARNING keeps only failed requests.
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"DJANGO_LOG_LEVEL={LOG_LEVEL!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "kb.ops.logs.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "kb.ops.logs.StderrHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers print plain text (with DEBUG) or mail ADMINS;
+        # its lines go to the JSON handler above instead.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's request lines repeat the access line, in another format.
+        "django.server": {"handlers": [], "propagate": False},
+        # django-axes's start-up banner, on every command and test worker.
+        "axes.apps": {"level": "WARNING"},
+    },
+}
+
+# --- Reverse proxies -------------------------------------------------------------
+# How many reverse proxies stand in front of the app. Each appends the address
+# it saw to X-Forwarded-For, so the client is the entry that many places from
+# the right: the API's throttling and the login lockout both count by it
+# (kb/ops/clients.py). 0 uses the socket address, so that a client cannot pick
+# its own address with a forged header. API_NUM_PROXIES is its former name.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=env.int("API_NUM_PROXIES", default=0))
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"DJANGO_NUM_PROXIES={NUM_PROXIES}: expected 0 or more.")
+
 # --- API -----------------------------------------------------------------------
 # The read API is public and read-only: no authentication (so no CSRF or
 # session surprises), JSON by default; kb/api/views.py adds CSV to lists.
@@ -145,10 +205,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["kb.api.throttling.AnonThrottle"],
     "UNAUTHENTICATED_USER": None,
-    # How many reverse proxies stand in front of the app: throttling counts by
-    # the address they report in X-Forwarded-For. 0 uses the socket address,
-    # so a client cannot dodge the limit with a forged header.
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    # Throttling counts by the client's address (Reverse proxies above).
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 # Requests per client address, e.g. "1000/minute" or "20/s"; empty or "none"
@@ -217,16 +275,80 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-# Security headers. SecurityMiddleware and XFrameOptionsMiddleware send these
-# on every page (the values are Django's defaults, stated so they stay);
-# admin pages also get a Content-Security-Policy (kb/admin/security.py).
+# The client's address behind the proxies, read as the API's throttling reads it
+# (DJANGO_NUM_PROXIES), so that a lockout falls on one client, not on the proxy
+# every client comes through.
+AXES_CLIENT_IP_CALLABLE = "kb.ops.clients.client_address"
+
+# --- Security --------------------------------------------------------------------
+# Headers on every response. SecurityMiddleware and XFrameOptionsMiddleware send
+# these (the values are Django's defaults, stated so they stay).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-ADMIN_URL_PREFIX = "/admin/"
-ADMIN_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+# HTTPS. With DEBUG off every default is production's (`check --deploy` passes
+# with nothing set): HTTP is redirected to HTTPS, browsers are told to use
+# HTTPS for a year (HSTS, subdomains included, preload-ready: the header alone
+# enrols nothing, a submission to hstspreload.org does), and cookies travel
+# over HTTPS only. With DEBUG on (`make run`, the tests) they default off.
+# A plain-HTTP run of the production stack (a benchmark, a local check) turns
+# DJANGO_SECURE_SSL_REDIRECT and the two cookie variables off.
+_PRODUCTION = not DEBUG
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=_PRODUCTION)
+SECURE_HSTS_SECONDS = env.int(
+    "DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _PRODUCTION else 0
 )
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_PRODUCTION
+)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=_PRODUCTION)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=_PRODUCTION)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=_PRODUCTION)
+
+# Behind a proxy that ends TLS, the app sees plain HTTP: name the header the
+# proxy sets on HTTPS requests (`X-Forwarded-Proto`, meaning `https`; or
+# `Name=value`), or SECURE_SSL_REDIRECT redirects forever. Off by default:
+# trusted only when set, because a client reaching the app directly could send
+# it. Only a proxy that overwrites the header makes it safe.
+_proxy_ssl_header = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="").strip()
+if _proxy_ssl_header:
+    _name, _, _value = _proxy_ssl_header.partition("=")
+    _name, _value = _name.strip(), _value.strip() or "https"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", _name):
+        raise ImproperlyConfigured(
+            f"DJANGO_SECURE_PROXY_SSL_HEADER={_proxy_ssl_header!r}: expected a header "
+            "name such as 'X-Forwarded-Proto', optionally with '=value' (default https)."
+        )
+    _meta = _name.upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (_meta if _meta.startswith("HTTP_") else f"HTTP_{_meta}", _value)
+
+# Origins (scheme and host, e.g. https://entente.example.org) from which a form
+# may be posted when the Origin differs from the Host the app sees, as behind a
+# proxy that rewrites it.
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Content-Security-Policy (django-csp), one policy on every response: pages,
+# static files, the API and its docs, the admin. Scripts come only from the
+# app's own files, or carry the response's nonce: Swagger UI's one inline
+# script (kb/ops/templates/). Styles may be inline: the admin's widgets
+# (Select2), Swagger UI and ReDoc write them. ReDoc runs its search in a worker
+# built from a blob (its one request elsewhere, Redocly's logo, is stopped in
+# the page before it is made). No other origin, no frames, no plugins; forms
+# post to the app only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

@@ -2,12 +2,23 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that link no icon (the admin, the API's
+    JSON and ReDoc): send them to the site's icon, which WhiteNoise serves. Temporary,
+    so that a browser never keeps a static URL that may change."""
+    return redirect(static("kb/favicon.svg"))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("kb.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", favicon),
 ]
 
 # Public pages always carry their language in the URL (/en/..., /fr/...);

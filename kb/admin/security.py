@@ -1,7 +1,11 @@
-"""Safety of the editors' admin: login lockout (django-axes) and security headers."""
+"""Safety of the editors' admin: the login lockout (django-axes).
+
+The admin's security headers, its Content-Security-Policy included, are the
+whole site's (config/settings.py, "Security"); the client address a lockout
+counts is kb/ops/clients.py's, behind DJANGO_NUM_PROXIES proxies.
+"""
 
 from axes.backends import AxesStandaloneBackend
-from django.conf import settings
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -17,24 +21,3 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-class AdminSecurityHeadersMiddleware:
-    """A Content-Security-Policy on admin pages.
-
-    Django 5.2 has no CSP of its own (SecurityMiddleware and
-    XFrameOptionsMiddleware send the other usual headers everywhere). The
-    admin loads only its own scripts, so scripts are limited to 'self';
-    styles also allow inline ones, which its widgets (Select2) write.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.prefix = settings.ADMIN_URL_PREFIX
-        self.policy = settings.ADMIN_CONTENT_SECURITY_POLICY
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(self.prefix):
-            response.headers.setdefault("Content-Security-Policy", self.policy)
-        return response

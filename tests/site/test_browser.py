@@ -131,3 +131,83 @@ def test_screenshots_of_the_events_list(site, page):
     page.goto(site + "/en/events/?counterpart_region=europe")
     page.screenshot(path="/tmp/entente-events-phone.png", full_page=False)
     assert not scrolls_sideways(page)
+
+
+# The Content-Security-Policy, in the browser that enforces it ------------------------
+
+# Recorded from the first script of every document, before the page's own.
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.__violations.push(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${where}`
+  );
+});
+"""
+
+
+@pytest.fixture
+def watched(browser, live_server):
+    """A page that records every CSP violation, console error or warning, and any
+    request that leaves the site (a font host, a CDN)."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    page.problems_seen = []
+
+    def on_console(message):
+        if message.type in ("error", "warning"):
+            page.problems_seen.append(f"{message.type}: {message.text}")
+
+    def on_request(request):
+        if not request.url.startswith((live_server.url, "data:", "blob:")):
+            page.problems_seen.append(f"request elsewhere: {request.url}")
+
+    page.on("console", on_console)
+    page.on("request", on_request)
+    yield page
+    context.close()
+
+
+def problems(page):
+    return page.problems_seen + page.evaluate("window.__violations")
+
+
+@pytest.mark.parametrize(
+    ("path", "rendered"),
+    [
+        ("/en/", "h1"),
+        ("/en/organisations/pole-dgsn-dgst/", "h1"),
+        ("/api/docs/", ".swagger-ui .info .title"),
+        ("/api/redoc/", "redoc h1, [role=main] h1, .api-content h1"),
+        ("/admin/login/", "#login-form"),
+    ],
+)
+def test_pages_run_under_their_policy_without_a_violation(site, watched, path, rendered):
+    response = watched.goto(site + path)
+    assert response.status == 200
+    assert response.headers["content-security-policy"]
+    watched.wait_for_selector(rendered, timeout=20_000)
+    watched.wait_for_load_state("networkidle")
+    assert problems(watched) == []
+
+
+def test_the_admin_runs_under_its_policy_without_a_violation(site, watched, django_user_model):
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
+    watched.goto(site + "/admin/login/")
+    watched.fill("#id_username", "editor")
+    watched.fill("#id_password", "pw")
+    with watched.expect_navigation():
+        watched.click("input[type=submit]")
+    assert watched.url == site + "/admin/"
+    for path in (
+        "/admin/",
+        "/admin/kb/organisation/",
+        "/admin/kb/event/add/",  # Select2 widgets, inlines, the date pickers
+        "/admin/kb/organisation/import/",
+    ):
+        response = watched.goto(site + path)
+        assert response.status == 200, path
+        watched.wait_for_load_state("networkidle")
+    assert problems(watched) == []

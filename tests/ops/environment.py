@@ -1,0 +1,16 @@
+"""The test run's environment, set before pytest-django imports the settings.
+
+pytest-django reads config/settings.py while pytest loads its plugins, before
+any conftest.py runs, so a conftest cannot set what the settings read at
+import. This plugin (`-p tests.ops.environment` in pyproject's addopts) can:
+the suite runs with development settings, as `make test` does (the Makefile
+exports DJANGO_DEBUG=true). pytest-django still turns DEBUG off for each test;
+what DEBUG decides at import stays development's: the marked development
+secret key, no HTTPS redirect (the test client speaks plain HTTP), no secure
+cookies. A variable already set wins. Tests of production settings start a
+process of their own (tests/ops/test_settings.py).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
