@@ -58,13 +58,9 @@ class RequestIdMiddleware:
                     request=request,
                 )
             # By status, so that DJANGO_LOG_LEVEL=WARNING keeps only the failures.
-            level = (
-                logging.ERROR
-                if status >= 500
-                else logging.WARNING
-                if status >= 400
-                else logging.INFO
-            )
+            level = logging.INFO
+            if status >= 400:
+                level = logging.ERROR if status >= 500 else logging.WARNING
             access_log.log(
                 level,
                 "%s %s %s",
