@@ -2,8 +2,9 @@
 
 Owns: one ModelAdmin per type (`records`), import/export, roles, publication,
 history compare and deletion snapshots (`editorial`), the size-limited import
-form and the concurrent-save guard (`forms`), login lockout and the admin's
-Content-Security-Policy (`security`).
+form and the concurrent-save guard (`forms`), and the login lockout
+(`security`; the Content-Security-Policy is the whole site's, kb/ops/ and
+config/settings.py).
 May import: everything below the surfaces; never `kb.site` or `kb.api`.
 Django's admin autodiscovery imports this package (from KbConfig.ready()).
 """

@@ -253,7 +253,8 @@ def _settings_rate(value):
     code = "from config import settings; print(repr(settings.API_ANON_THROTTLE_RATE))"
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env={"API_ANON_THROTTLE_RATE": value, "PATH": ""},
+        # Development settings: with DEBUG off the settings also want a secret key.
+        env={"API_ANON_THROTTLE_RATE": value, "DJANGO_DEBUG": "true", "PATH": ""},
         capture_output=True,
         text=True,
         check=False,

@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -242,6 +243,12 @@ def main(argv=None):
     os.environ["DJANGO_ROOT_URLCONF"] = "tests.perf.urls"
     os.environ["API_ANON_THROTTLE_RATE"] = "none"
     os.environ["DJANGO_DEBUG"] = "false"  # no query log slowing the SQL floor down
+    # The production stack over plain HTTP on loopback (`make bench` sets the same):
+    # a throwaway key, no HTTPS redirect, no secure-only cookies.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    for name in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SESSION_COOKIE_SECURE"):
+        os.environ.setdefault(name, "false")
+    os.environ.setdefault("DJANGO_CSRF_COOKIE_SECURE", "false")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

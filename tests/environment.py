@@ -2,7 +2,7 @@
 
 pytest-django reads config/settings.py while pytest loads its plugins, before
 any conftest.py runs, so a conftest cannot set what the settings read at
-import. This plugin (`-p tests.ops.environment` in pyproject's addopts) can:
+import. This plugin (`-p tests.environment` in pyproject's addopts) can:
 the suite runs with development settings, as `make test` does (the Makefile
 exports DJANGO_DEBUG=true). pytest-django still turns DEBUG off for each test;
 what DEBUG decides at import stays development's: the marked development
