@@ -112,6 +112,30 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    import os
+    import tempfile
+
+    # SQLite has one writer at a time. By default a transaction takes the write
+    # lock at its first write, and one that has read first cannot wait for it
+    # ("database is locked" at once, mid-import or mid-action). IMMEDIATE takes
+    # it at BEGIN, where a writer can wait its turn, for up to `timeout`
+    # seconds (longer than the largest import's write); in WAL mode readers
+    # never wait for a writer, nor a writer for them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 60,
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
+    # Tests get a file of their own, named by process: an in-memory database
+    # is shared through SQLite's shared cache, whose locks fail at once rather
+    # than wait, so tests of concurrent writers need a real file (and test runs
+    # side by side in one checkout must not share one).
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"entente-test-{os.getpid()}.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -259,6 +283,12 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition", "Retry-Af
 # unpack to at most IMPORT_MAX_UNPACKED_BYTES (a zip bomb is refused unread).
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+# A file is refused, as soon as reading it goes past them, if it has more rows
+# after the header (a spreadsheet's empty ones up to its last included) or more
+# columns: a small XLSX can claim, or hold one cell at, row 1,048,576, and the
+# work of reading it follows its rows and columns, not its bytes.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
 # The import runs in one transaction: a file with any invalid row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True

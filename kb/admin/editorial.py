@@ -99,14 +99,21 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
-            # The data changed between the preview and the confirmation.
-            messages.error(
-                request,
-                _("Nothing was imported: the file no longer imports cleanly. Upload it again."),
-            )
+            messages.error(request, self.import_refused_message(result))
             info = self.opts.app_label, self.opts.model_name
             return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
         return super().process_result(result, request)
+
+    def import_refused_message(self, result):
+        """Why a confirmed import wrote nothing, in the editor's terms."""
+        if getattr(result, "write_lost", False):
+            # Another import or save held or took the same rows (kb/transfer/write.py).
+            return _(
+                "Nothing was imported: another change to the database got there first, "
+                "so nothing of this file was written. Import it again."
+            )
+        # The data changed between the preview and the confirmation.
+        return _("Nothing was imported: the file no longer imports cleanly. Upload it again.")
 
     # Publication -------------------------------------------------------------
 

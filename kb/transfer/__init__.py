@@ -3,7 +3,7 @@
 Owns: each type's columns (`resources`, `joins`), the batch import path that
 validates a whole file and then writes it in bulk with history (`engine`,
 `checks`, `write`), strict cells (`widgets`), cells that name any record
-(`refs`) and the accepted formats (`formats`).
+(`refs`), the accepted formats and the bounds of a file they read (`formats`).
 May import: `kb.lib`, `kb.models`, `kb.registry`, `kb.domain`, `kb.history`;
 never a surface.
 """

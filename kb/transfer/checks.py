@@ -6,16 +6,47 @@ file, required relations, and the database's CHECK constraints (each from
 its rule in kb/models/rules.py, never restated here).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from ..domain.publication import can_publish
 from ..models import Record, Status
 from ..models.rules import rules_for
+from .widgets import refused_character
 
 
 class RowChecks:
     """Mixed into BatchResource: validation of one row, and change detection."""
+
+    def check_characters(self, number, row):
+        """Cells holding a character no text may hold (widgets.refused_character).
+
+        Checked on the row as read, before any cell reaches a query (PostgreSQL
+        refuses a NUL even in a lookup, so a slug holding one would fail the
+        whole file without naming its row). Such a cell is then read as empty,
+        and import_instance reports its error on its column.
+        """
+        long_text = self.long_text_columns()
+        for column, value in row.items():
+            if isinstance(value, str) and (reason := refused_character(value, column in long_text)):
+                self._cell_errors.setdefault(number, {})[column] = [reason]
+                row[column] = ""
+
+    def long_text_columns(self):
+        """Columns of TextFields, whose text may hold tabs and line breaks (computed once)."""
+        if getattr(self, "_long_text", None) is None:
+            model = self._meta.model
+            columns = set()
+            for field in self.fields.values():
+                try:
+                    model_field = model._meta.get_field(field.attribute or "")
+                except FieldDoesNotExist:
+                    continue  # a computed column (a cited record): short text
+                if isinstance(model_field, models.TextField):
+                    columns.add(field.column_name)
+            self._long_text = frozenset(columns)
+        return self._long_text
 
     def check_status(self, instance, row, before, user, errors):
         """Only reviewers (publish permission) may change a status by import."""

@@ -33,6 +33,7 @@ from ..lib.batching import in_batches
 from ..lib.cells import escape_cell, unescape_cell
 from ..models import Record
 from .checks import RowChecks
+from .formats import check_column_names
 from .widgets import (
     AliasesWidget,
     CountryWidget,
@@ -49,6 +50,9 @@ class RowResult(resources.RowResult):
 
 
 class ImportResult(Result):
+    # Set when the write lost to another one: nothing was written (write.py).
+    write_lost = False
+
     def row_errors(self):
         # Numbered as in the file, even when blank rows were left out.
         return [(row.number, row.errors) for row in self.rows if row.errors]
@@ -127,6 +131,7 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
         self.pending_new = {}
         self._pending = []
         self._first_row_of_key = {}
+        self._cell_errors = {}
         self._dry_run = False
         self._import_fields = None
 
@@ -299,6 +304,8 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
                 errors[field.column_name] = [str(e)]
         self.check_status(instance, row, status_before, kwargs.get("user"), errors)
         self.check_duplicate(instance, kwargs.get("row_number"), errors)
+        # A refused character is the first thing to fix in its cell (check_characters).
+        errors.update(self._cell_errors.get(kwargs.get("row_number"), {}))
         if errors:
             raise ValidationError(errors)
 
@@ -340,6 +347,7 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
         self._dry_run = dry_run
         self._pending = []
         self._first_row_of_key = {}
+        self._cell_errors = {}
         user = kwargs.get("user")
         result = self.get_result_class()()
         result.diff_headers = self.get_diff_headers()
@@ -349,7 +357,9 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
             if all(v in (None, "") for v in values):
                 continue  # spreadsheets keep rows that were only cleared
             cells = map(unescape_cell, values)
-            rows.append((number, OrderedDict(zip(headers, cells, strict=False))))
+            row = OrderedDict(zip(headers, cells, strict=False))
+            self.check_characters(number, row)
+            rows.append((number, row))
         result.total_rows = len(rows)
         if collect_failed_rows:
             result.add_dataset_headers(headers)
@@ -386,6 +396,8 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
         result.append_row_result(row_result)
 
     def check_headers(self, headers):
+        # The formats refuse such a file as it is read; a dataset built otherwise too.
+        check_column_names(headers)
         self._check_import_id_fields(headers)
         known = {f.column_name for f in self.get_import_fields()}
         unknown = [h for h in headers if h not in known]

@@ -5,18 +5,69 @@ silently, hit the database once per foreign-key cell and accept any country
 string. These widgets refuse what they cannot match (a ValueError becomes a
 row error on that column) and resolve slugs from a cache that the resource
 primes with one query per related model and file (engine.py). Every text
-cell of a file is escaped against formulas by kb/lib/cells.py (engine.py).
+cell of a file is escaped against formulas by kb/lib/cells.py (engine.py),
+and refused if it holds a control character (`refused_character`, checked
+on every cell by checks.py before any query).
 """
 
 import datetime
 import json
+import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_countries import countries
 from import_export import widgets
 
 from ..lib.batching import batched
 from ..models.rules import aliases_valid
+
+# Control characters (Unicode's Cc: U+0000-U+001F, U+007F-U+009F) and lone
+# surrogates, which no cell may hold: PostgreSQL refuses NUL in text, XML (and
+# so an XLSX export) refuses most of C0, a surrogate cannot even be encoded,
+# and none is text an editor meant. Long text (a TextField: descriptions,
+# quotes) keeps its layout: tabs, line feeds, and carriage returns in CRLF.
+SHORT_TEXT_REFUSED = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+LONG_TEXT_REFUSED = re.compile(r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+LAYOUT = {
+    "\t": gettext_noop("a tab"),
+    "\n": gettext_noop("a line break"),
+    "\r": gettext_noop("a carriage return"),
+}
+
+
+def refused_character(text, long_text=False):
+    """Why `text` cannot be stored as a cell's text, or None if it can (the one rule)."""
+    if text.isprintable():
+        return None  # the common case, at C speed: no control character, no surrogate
+    found = (LONG_TEXT_REFUSED if long_text else SHORT_TEXT_REFUSED).search(text)
+    if found is None:
+        return None
+    char, position = found.group()[0], found.start() + 1
+    if char in "\t\n\r" and not long_text:
+        return _(
+            "Character %(position)s is %(name)s: only long text (a description, a quote) "
+            "may hold tabs and line breaks."
+        ) % {"position": position, "name": _(LAYOUT[char])}
+    if char == "\r":
+        return _(
+            "Character %(position)s is a carriage return without a line feed: end lines "
+            "with a line feed (or CRLF)."
+        ) % {"position": position}
+    if "\ud800" <= char <= "\udfff":
+        return _(
+            "Character %(position)s is U+%(code)04X, half of a character (a lone "
+            "surrogate), which cannot be stored: remove it."
+        ) % {"position": position, "code": ord(char)}
+    return _(
+        "Character %(position)s is the control character U+%(code)04X, which cannot be "
+        "stored: remove it."
+    ) % {"position": position, "code": ord(char)}
+
+
+def _escaped(match):
+    """A refused character written as JSON writes it, so a message can show where it is."""
+    return f"\\u{ord(match.group()):04x}"
 
 
 class TextWidget(widgets.CharWidget):
@@ -79,6 +130,13 @@ class AliasesWidget(widgets.Widget):
             aliases = None
         if not aliases_valid(aliases):
             raise ValueError(_('Give the aliases as a JSON list, such as ["DGSN", "Sûreté"].'))
+        # The cell was checked as text, but JSON escapes ("\u0000") decode only here.
+        for alias in aliases:
+            if refused := refused_character(alias):
+                raise ValueError(
+                    _("The alias “%(alias)s”: %(reason)s")
+                    % {"alias": SHORT_TEXT_REFUSED.sub(_escaped, alias), "reason": refused}
+                )
         return aliases
 
     def render(self, value, obj=None, **kwargs):

@@ -4,9 +4,20 @@ Once every row of a file is valid, in one transaction: new records with
 `bulk_create` (a parent new in the same file first), changed ones with
 `bulk_update`, many-to-many rows in bulk, `search_text` computed beforehand
 (save() is bypassed), then one revision per record (kb/history/revisions.py).
+
+Two writes at once: the rows to change are locked in key order before any
+is written (their many-to-many rows with them), so two imports changing the
+same rows queue instead of deadlocking on PostgreSQL; SQLite queues writers
+itself (config/settings.py). A write that still loses to another (a
+deadlock, a serialization failure) is tried once more; if it loses again,
+or waited too long for a lock, or another write created one of its keys
+first, nothing is written and the result says so (`write_lost`), for the
+admin to tell the editor plainly.
 """
 
-from django.db import DatabaseError, transaction
+import sqlite3
+
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,21 +26,79 @@ from ..lib.batching import BATCH_SIZE, batched
 from ..models import Record
 from .widgets import SlugsWidget, SlugWidget
 
+# PostgreSQL's SQLSTATEs for a transaction that lost to another write: it was
+# rolled back whole, and running it again may succeed...
+RETRY = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+# ... or cannot: it waited too long for a lock (lock_timeout), or found a key it
+# was creating already there (validation saw none, so another write made it).
+LOST = {"55P03", "23505"}  # lock_not_available, unique_violation
+# SQLite, which has waited for the lock already (its busy timeout): busy, a
+# locked table, a unique or primary key taken.
+SQLITE_LOST = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+SQLITE_KEY_TAKEN = {sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY}
+
+
+def conflict(error):
+    """How a database error relates to another write: "retry", "lost" or None (it does not)."""
+    cause = error.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if code in RETRY:
+        return "retry"
+    if code in LOST:
+        return "lost"
+    number = getattr(cause, "sqlite_errorcode", None)
+    if isinstance(cause, sqlite3.Error) and number is not None:
+        if isinstance(error, IntegrityError):
+            return "lost" if number in SQLITE_KEY_TAKEN else None
+        return "lost" if number & 0xFF in SQLITE_LOST else None
+    return None
+
 
 class BulkWrite:
     """Mixed into BatchResource: writes the rows save_instance() set aside."""
 
     def write_all(self, result, user, file_name, raise_errors):
         comment = _("Imported from %(file)s") % {"file": file_name} if file_name else _("Imported")
-        try:
-            with transaction.atomic(using=self.get_db_connection_name()):
-                self.write(user, comment)
-        except (DatabaseError, ValueError) as e:
-            self.handle_import_error(result, e, raise_errors)
-            return
+        using = self.get_db_connection_name()
+        # Only a transaction of its own can be run again: inside another, the
+        # locks taken before this write stay held.
+        tries = 1 if connections[using].in_atomic_block else 2
+        for attempt in range(1, tries + 1):
+            try:
+                with transaction.atomic(using=using):
+                    self.write(user, comment)
+            except DatabaseError as e:
+                kind = conflict(e)
+                if kind == "retry" and attempt < tries:
+                    self.unwrite()
+                    continue
+                result.write_lost = kind is not None
+                self.handle_import_error(result, e, raise_errors)
+                return
+            except ValueError as e:
+                self.handle_import_error(result, e, raise_errors)
+                return
+            break
         for row_result in result.rows:
             if row_result.instance is not None:
                 row_result.object_id = row_result.instance.pk
+
+    def unwrite(self):
+        """Undo, on the instances, what a rolled-back write() set: new keys, and their copies."""
+        created = [obj for obj, new in self._pending if new]
+        ids = {id(obj) for obj in created}
+        for obj in created:
+            obj.pk = None
+            obj._state.adding = True
+        relations = [
+            f for f in self._meta.model._meta.concrete_fields if f.is_relation and f.many_to_one
+        ]
+        for obj, _new in self._pending:
+            for field in relations:
+                parent = field.get_cached_value(obj, None)
+                if parent is not None and id(parent) in ids:
+                    # Its key is None again, the object kept: bulk_create copies the new key.
+                    setattr(obj, field.name, parent)
 
     def write(self, user, comment):
         model = self._meta.model
@@ -38,7 +107,12 @@ class BulkWrite:
         for obj in created + updated:
             if isinstance(obj, Record):
                 obj.search_text = obj.build_search_text()
+        updated.sort(key=lambda obj: obj.pk)
+        self.lock(updated)
         for level in self.creation_levels(created):
+            # In the file's order, which the keys (and so exports) follow. Two
+            # files creating the same keys in opposite orders can deadlock; the
+            # one that loses is tried again and then finds its keys taken (lost).
             model._default_manager.bulk_create(level, batch_size=BATCH_SIZE)
         if updated:
             now = timezone.now()
@@ -50,6 +124,21 @@ class BulkWrite:
             obj._prefetched_objects_cache = {}  # stale after the write
         save_revisions(created, user=user, comment=comment, follow=False)
         save_revisions(updated, user=user, comment=comment)
+
+    def lock(self, updated):
+        """Lock the rows to update in key order, a batch at a time (PostgreSQL).
+
+        bulk_update's own UPDATEs lock each batch's rows in whatever order
+        their plan reads them; two imports of the same rows could then each
+        hold some the other needs. NO KEY: the lock the UPDATE takes anyway,
+        so rows naming these records can still be inserted meanwhile.
+        """
+        using = self.get_db_connection_name()
+        if not connections[using].features.has_select_for_update:
+            return  # SQLite: one writer at a time
+        rows = self._meta.model._base_manager.using(using).order_by("pk")
+        for chunk in batched([obj.pk for obj in updated]):
+            list(rows.filter(pk__in=chunk).select_for_update(no_key=True).values_list("pk"))
 
     def creation_levels(self, created):
         """New records in insertion order: a parent new in the file goes first."""
