@@ -73,6 +73,13 @@ class BulkWrite:
                     self.unwrite()
                     continue
                 result.write_lost = kind is not None
+                if result.write_lost:
+                    # The result keeps the error, whose message is all an editor
+                    # sees; its tracebacks would keep the failed statement's
+                    # cursor, and on SQLite its connection and file, open.
+                    for error in (e, e.__cause__):
+                        if error is not None:
+                            error.__traceback__ = None
                 self.handle_import_error(result, e, raise_errors)
                 return
             except ValueError as e:
