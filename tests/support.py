@@ -54,7 +54,9 @@ def restore(captured):
     stand past the captured keys; SQLite takes the largest key inserted.
     """
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    # One transaction (a savepoint inside a test's), so that the foreign keys
+    # are checked once every table is in, also under `transactional_db`.
+    with transaction.atomic(), connection.cursor() as cursor:
         for table, (columns, rows) in captured.items():
             if not rows:
                 continue

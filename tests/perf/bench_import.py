@@ -41,7 +41,8 @@ from import_export.formats.base_formats import CSV  # noqa: E402
 from reversion.models import Version  # noqa: E402
 
 from kb.models import Event, Organisation, Participation, Person, Post  # noqa: E402
-from kb.transfer.resources import OrganisationResource, ParticipationResource  # noqa: E402
+from kb.transfer.joins import ParticipationResource  # noqa: E402
+from kb.transfer.resources import OrganisationResource  # noqa: E402
 from tests.perf import import_files  # noqa: E402
 
 

@@ -46,6 +46,9 @@ def browser():
 
 @pytest.fixture
 def site(transactional_db, live_server):
+    # The seed command itself, not the snapshot of tests/support.py: each
+    # transactional test ends with a flush, which renumbers the content types
+    # the snapshot's citations and versions point at.
     call_command("seed", "--if-empty", verbosity=0)
     return live_server.url
 
