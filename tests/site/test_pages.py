@@ -1,12 +1,10 @@
-"""Public list and detail pages: filters, counts, pages, drafts, citations, query counts."""
+"""Public list and detail pages: filters, counts, drafts, citations (see test_page_queries.py)."""
 
 import csv
 import io
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
@@ -390,98 +388,3 @@ def test_every_page_has_one_h1_a_skip_link_and_its_language(client, seeded):
         levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
         assert levels[0] == 1, url
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), url
-
-
-# Query counts: each list page at two sizes (5 and 40 rows, 25 to a page).
-def _events(n):
-    parent = factories.EventFactory(kind="general_assembly")
-    topic = factories.TopicFactory()
-    for _ in range(n):
-        event = factories.EventFactory(parent=parent)
-        event.topics.add(topic)
-        factories.ParticipationFactory(event=event)
-        factories.CitationFactory(record=event)
-
-
-def _organisations(n):
-    parent = factories.OrganisationFactory()
-    for _ in range(n):
-        factories.CitationFactory(record=factories.OrganisationFactory(parent=parent))
-
-
-def _people(n):
-    for _ in range(n):
-        factories.MembershipFactory()
-
-
-def _agreements(n):
-    topic = factories.TopicFactory()
-    for _ in range(n):
-        party = factories.AgreementPartyFactory(
-            agreement__signed_at=factories.EventFactory(),
-        )
-        party.agreement.topics.add(topic)
-
-
-def _topics(n):
-    factories.TopicFactory.create_batch(n)
-
-
-def _sources(n):
-    factories.SourceFactory.create_batch(n, attributed_to=factories.OrganisationFactory())
-
-
-@pytest.mark.parametrize(
-    ("model", "make", "queries"),
-    [
-        # the data version (the count is cached under it), the page, then each
-        # prefetch of for_listing() but citations, which list rows do not show
-        ("organisation", _organisations, 2),
-        ("person", _people, 3),
-        ("event", _events, 4),
-        ("agreement", _agreements, 4),
-        ("topic", _topics, 2),
-        ("source", _sources, 2),
-    ],
-)
-@pytest.mark.parametrize("rows", [5, 40])
-def test_list_query_count_does_not_grow_with_rows(client, db, model, make, queries, rows):
-    make(rows)
-    url = reverse(f"kb:{model}-list")
-    client.get(url)  # warm caches (content types, translations)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    assert len(context.captured_queries) == queries, [q["sql"] for q in context]
-
-
-@pytest.mark.parametrize("rows", [5, 40])
-def test_filtered_list_query_count(client, db, rows):
-    _events(rows)
-    url = f"{reverse('kb:event-list')}?counterpart_region=europe&topic=topic-0"
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        client.get(url)
-    # One more to check the topic slug the URL names; the rest as unfiltered.
-    assert len(context.captured_queries) <= 6
-
-
-@pytest.mark.parametrize(
-    ("name", "slug", "queries"),
-    [
-        ("organisation", "pole-dgsn-dgst", 16),
-        ("organisation", "interpol", 16),
-        ("event", ASSEMBLY, 7),
-        ("event", "interpol-general-assembly-93-meeting-police-pl", 7),
-        ("agreement", "pole-dgsn-dgst-norwegian-national-police-agreement", 5),
-        ("person", "abdellatif-hammouchi", 6),
-        ("topic", "cybercrime", 4),
-        ("source", ARTICLE_SLUG, 21),
-    ],
-)
-def test_detail_query_counts_are_fixed(client, seeded, name, slug, queries):
-    url = reverse(f"kb:{name}-detail", kwargs={"slug": slug})
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    assert len(context.captured_queries) <= queries
