@@ -9,7 +9,8 @@ MANAGE := $(BIN)/python manage.py
 # Development server only: DEBUG serves static files; production sets it off.
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test lint format seed setup migrate messages clean bench bench-import schemathesis
+.PHONY: run test lint format seed setup migrate messages clean bench bench-import schemathesis \
+	worker serve loadtest
 
 # The stamp reinstalls only when the dependency list changes.
 $(BIN)/.installed: pyproject.toml
@@ -26,8 +27,11 @@ setup: $(BIN)/.installed
 messages: setup
 	test ! -d kb/locale || $(MANAGE) compilemessages --ignore=.venv --ignore=staticfiles -v 0
 
+# Two aliases: the records, and the jobs database (on SQLite a file of its own;
+# on PostgreSQL the same database, so the second run has nothing to do).
 migrate: messages
 	$(MANAGE) migrate --noinput
+	$(MANAGE) migrate --noinput --database jobs
 
 run: migrate
 	$(MANAGE) seed --if-empty
@@ -36,8 +40,19 @@ run: migrate
 	@echo "  Admin:         http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API:           http://127.0.0.1:$(PORT)/api/v1/"
 	@echo "  Create an editor account:  DJANGO_DEBUG=true $(MANAGE) createsuperuser"
+	@echo "  A task worker runs beside the server (imports, exports)."
 	@echo ""
+	@trap 'kill 0' EXIT INT TERM; \
+	$(MANAGE) worker & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# The task worker alone: it runs imports and whole-table exports (README, "Deploying").
+worker: migrate
+	$(MANAGE) worker
+
+# SERVE-TARGET
+
+# LOADTEST-TARGET
 
 # Reloads the article's data on purpose, over whatever rows share its keys.
 seed: migrate

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "reversion",
     "axes",  # admin login lockout (see Editorial below)
     "csp",  # its system checks (the policy itself: Security headers below)
+    # Background jobs (Django's tasks API, backported), their database queue.
+    "django_tasks",
+    "django_tasks_db",
     "kb",
 ]
 
@@ -138,6 +141,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {}).setdefault(
         "NAME", str(Path(tempfile.gettempdir()) / f"entente-test-{os.getpid()}.sqlite3")
     )
+
+# --- Jobs database ---------------------------------------------------------------
+# The job queue, each job's progress and the workers' heartbeats (kb/models/jobs.py)
+# live under their own alias, so that they are written on a connection of their
+# own, outside a job's long write transaction: the editor sees progress while an
+# import writes, and a cancel reaches it. On PostgreSQL it is the same database
+# over a second connection; on SQLite, whose one writer would hold them back,
+# a file of its own beside the main one (kb/db/routing.py routes them).
+_default_db = DATABASES["default"]
+if _default_db["ENGINE"] == "django.db.backends.sqlite3":
+    _jobs_name = Path(str(_default_db["NAME"]))
+    DATABASES["jobs"] = {
+        **_default_db,
+        "NAME": str(_jobs_name.with_name(_jobs_name.stem + ".jobs.sqlite3")),
+        "TEST": {
+            "NAME": str(Path(tempfile.gettempdir()) / f"entente-test-{os.getpid()}.jobs.sqlite3")
+        },
+    }
+else:
+    DATABASES["jobs"] = {**_default_db, "TEST": dict(_default_db.get("TEST", {}))}
+JOBS_DATABASE_SEPARATE = DATABASES["jobs"]["NAME"] != _default_db["NAME"]
+
+# --- Read replica (DATABASE_REPLICA_URL) --------------------------------------------
+# REPLICA-SECTION: see kb/db/routing.py.
+
+DATABASE_ROUTERS = ["kb.db.routing.Router"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -183,6 +212,35 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
 }
+
+# Redis (redis://host:6379/0), shared by every web and worker process.
+REDIS_URL = env.str("REDIS_URL", default="").strip()
+# CACHE-SECTION (REDIS_URL): the Redis cache replaces the two above.
+
+# --- Background jobs ---------------------------------------------------------------
+# Imports and whole-table exports run as jobs (kb/jobs/), through Django's tasks
+# API: the backport (django-tasks) on Django 5.2. TASKS_BACKEND=database (the
+# default) queues them in the jobs database, run by `manage.py worker`;
+# TASKS_BACKEND=rq queues them in Redis (REDIS_URL), run by the same command,
+# which then runs RQ's worker. Either way a job's state and progress are rows of
+# the jobs database (kb/models/jobs.py), which every process reads.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database").strip().lower()
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (redis://host:6379/0).")
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A job runs for as long as its import does: RQ's default of 180 s is too short.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r}: expected 'database' (the default) or 'rq'."
+    )
+
+# --- Health checks -----------------------------------------------------------------
+# HEALTH-SECTION
 
 # --- Logging -----------------------------------------------------------------------
 # One JSON object a line on stderr, for whatever collects the process's output:

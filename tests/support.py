@@ -19,18 +19,24 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from reversion.models import Revision, Version
 
+from kb.db.routing import is_job_model
 from tests import factories
 
 # --- The article's data, once per test database --------------------------------------
 
 
+def record_models(include_auto_created=False):
+    """kb's models of the records: managed, and not the jobs' (kb/models/jobs.py)."""
+    return [
+        m
+        for m in apps.get_app_config("kb").get_models(include_auto_created=include_auto_created)
+        if m._meta.managed and not is_job_model(m._meta.app_label, m._meta.model_name)
+    ]
+
+
 def seeded_tables():
     """Every table `seed` writes: kb's (join tables included) and reversion's."""
-    models = [
-        m
-        for m in apps.get_app_config("kb").get_models(include_auto_created=True)
-        if m._meta.managed
-    ]
+    models = record_models(include_auto_created=True)
     return [m._meta.db_table for m in [*models, Revision, Version]]
 
 

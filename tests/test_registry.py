@@ -2,7 +2,6 @@
 
 import pytest
 import reversion
-from django.apps import apps
 from django.urls import reverse
 from reversion.revisions import _get_options
 
@@ -10,10 +9,11 @@ from kb import registry
 from kb.api.serializers import for_model as serializer_for
 from kb.filtering import filtersets, sync
 from kb.transfer.resources import RESOURCES
+from tests.support import record_models
 
 
 def kb_models():
-    return {m for m in apps.get_app_config("kb").get_models() if m._meta.managed}
+    return set(record_models())
 
 
 def test_every_model_has_one_entry():

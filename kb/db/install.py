@@ -10,12 +10,19 @@ kb model gets its triggers at the next `migrate` the same way.
 from django.db import connections
 
 from . import search, version
+from .routing import is_job_model
 
 
 def kb_tables(app_config):
-    """Every kb table, join tables included: whatever any response may show."""
+    """Every kb table, join tables included: whatever any response may show.
+
+    Not the jobs' tables: they live in the jobs database, and their progress
+    writes must not change the data version that caches are keyed by.
+    """
     tables = []
     for model in app_config.get_models(include_auto_created=True):
+        if is_job_model(model._meta.app_label, model._meta.model_name):
+            continue
         if model._meta.managed and not model._meta.proxy:
             tables.append(model._meta.db_table)
     return sorted(set(tables))

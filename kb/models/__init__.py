@@ -17,6 +17,7 @@ from .base import CitedRecord, DatePrecision, JoinRow, Record, RecordQuerySet, S
 from .citations import Citation, Source
 from .claims import Claim
 from .events import Agreement, AgreementParty, Event, Participation, Topic
+from .jobs import Job, WorkerHeartbeat
 
 __all__ = [
     "Agreement",
@@ -26,6 +27,7 @@ __all__ = [
     "Claim",
     "DatePrecision",
     "Event",
+    "Job",
     "JoinRow",
     "Membership",
     "Organisation",
@@ -37,4 +39,5 @@ __all__ = [
     "Source",
     "Status",
     "Topic",
+    "WorkerHeartbeat",
 ]

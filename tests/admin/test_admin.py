@@ -4,7 +4,6 @@ import re
 
 import pytest
 import reversion
-from django.apps import apps
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +12,7 @@ from reversion.models import Version
 
 from kb import models
 from tests import factories as f
-from tests.support import _form_data, _url
+from tests.support import _form_data, _url, record_models
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +117,7 @@ IDS = [model.__name__ for model, _, _ in CASES]
 
 def test_every_model_is_registered():
     # Unmanaged models are the database's own bookkeeping (kb/db/).
-    kb_models = {m for m in apps.get_app_config("kb").get_models() if m._meta.managed}
+    kb_models = set(record_models())
     assert kb_models <= set(admin.site._registry)
     assert {model for model, _, _ in CASES} == kb_models
 
