@@ -216,6 +216,101 @@ CACHES = {
 # Redis (redis://host:6379/0), shared by every web and worker process.
 REDIS_URL = env.str("REDIS_URL", default="").strip()
 # CACHE-SECTION (REDIS_URL): the Redis cache replaces the two above.
+# Every key starts with CACHE_KEY_PREFIX, so several deployments (staging and
+# production, say) can share one Redis server without reading each other's
+# counts, sessions or throttling.
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="entente").strip()
+if not re.fullmatch(r"[A-Za-z0-9_.-]+", CACHE_KEY_PREFIX):
+    # No ':' (it separates the prefix from the rest of a key) and no glob
+    # characters, so that `SCAN MATCH <prefix>:*` finds this deployment's keys only.
+    raise ImproperlyConfigured(
+        f"CACHE_KEY_PREFIX={CACHE_KEY_PREFIX!r}: expected letters, digits, '_', '.' or '-'."
+    )
+
+
+def _cache_timeout(name, default):
+    # Read as text: django-environ's float() drops what is not a digit ("1s" is 1).
+    text = env.str(name, default=default).strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = None
+    # django-redis ignores a zero timeout (redis-py's 5 s apply then).
+    if seconds is None or not 0 < seconds <= 30:
+        raise ImproperlyConfigured(
+            f"{name}={text!r}: expected seconds, above 0 and at most 30 (e.g. {default})."
+        )
+    return seconds
+
+
+# A dead cache must cost a request milliseconds, not seconds: redis-py waits 5 s
+# by default to connect and to read. A healthy Redis on the same network answers
+# in well under a millisecond, so these leave room for load and still fail fast;
+# a Redis that is refused (stopped, wrong port) fails at once whatever they say.
+CACHE_CONNECT_TIMEOUT = _cache_timeout("CACHE_CONNECT_TIMEOUT", "0.1")
+CACHE_SOCKET_TIMEOUT = _cache_timeout("CACHE_SOCKET_TIMEOUT", "0.2")
+
+if REDIS_URL:
+    from redis import ConnectionPool
+
+    # A URL redis-py cannot use would fail on the first request, and on every
+    # one after it, as an error the cache cannot ignore: refuse it at start
+    # instead. Building one connection object checks the scheme, the port, the
+    # database number and the query's options; it opens no socket.
+    try:
+        ConnectionPool.from_url(REDIS_URL).make_connection()
+    except (TypeError, ValueError) as _error:
+        raise ImproperlyConfigured(
+            f"REDIS_URL: {_error} (expected redis://[:password@]host:6379/0, rediss://... "
+            "for TLS, or unix:///path/to/redis.sock?db=0)."
+        ) from None
+    _REDIS_OPTIONS = {
+        "SOCKET_CONNECT_TIMEOUT": CACHE_CONNECT_TIMEOUT,
+        "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+        # Even short timeouts add up over the cache reads of one page when
+        # Redis hangs: after a connection error or a timeout, each process
+        # leaves Redis alone for a few seconds (kb/ops/cache.py).
+        "REDIS_CLIENT_CLASS": "kb.ops.cache.PausingRedis",
+        "REDIS_CLIENT_KWARGS": {"pause": 5.0},
+        # The cache only ever saves work: every value in it can be computed
+        # again from the database (counts), lives there too (sessions,
+        # cached_db), or may be lost (throttling counts, which then start
+        # again). So a Redis that is down, full or slow turns each read into a
+        # miss and each write into nothing, and pages, the API and the admin
+        # serve from the database. Connection errors, timeouts and Redis's
+        # error replies are ignored; a bug (a value that cannot be pickled)
+        # still raises.
+        "IGNORE_EXCEPTIONS": True,
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+        # Its own prefix within the deployment's, so that the two aliases never
+        # meet; both share one connection pool per process (django-redis pools
+        # by URL). Every key has a lifetime (kb/db/counts.py gives counts a day),
+        # so a server with `maxmemory-policy volatile-lru` evicts old versions'
+        # counts first and never RQ's queues, which have none.
+        "counts": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:counts",
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+    }
+    # An ignored error is still logged (logger django_redis.cache, level ERROR,
+    # with its traceback, in the JSON log): a Redis that is down shows in the
+    # logs, not only in response times.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions are written to the database and read through the cache: the
+    # admin reads its session on every request without a query, and loses
+    # nothing when Redis does. Only with a cache that every process shares: a
+    # per-process cache would keep serving a session that another process has
+    # ended (a logout).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background jobs ---------------------------------------------------------------
 # Imports and whole-table exports run as jobs (kb/jobs/), through Django's tasks
