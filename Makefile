@@ -50,9 +50,32 @@ run: migrate
 worker: migrate
 	$(MANAGE) worker
 
-# SERVE-TARGET
+# The production stack on this machine (README, "Deploying"): DEBUG off, static
+# files collected for WhiteNoise, gunicorn with config/gunicorn.py (its settings
+# come from the environment: WEB_CONCURRENCY, GUNICORN_BIND or PORT, ...). The
+# migration before it runs with DEBUG off too, so the key is checked first.
+serve: DJANGO_DEBUG = false
+serve: serve-needs-secret-key migrate
+	$(MANAGE) collectstatic --noinput -v 0
+	$(BIN)/python config/gunicorn.py >/dev/null
+	exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
-# LOADTEST-TARGET
+.PHONY: serve-needs-secret-key
+serve-needs-secret-key:
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve: set DJANGO_SECRET_KEY to a long random value" \
+		"(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'); see the README, \"Deploying\"." >&2; exit 1; }
+
+# Locust against `make serve` and `make worker` on PostgreSQL and Redis, at
+# scale 10, in a scratch database of its own (README, "Deploying"): 50 users for
+# 60 s (LOADTEST_USERS, LOADTEST_TIME) while an editor imports through the admin.
+# Fails on any error. Needs the PostgreSQL server of DATABASE_URL and Redis
+# (LOADTEST_REDIS_URL, default redis://127.0.0.1:6379/14, emptied before and after).
+$(BIN)/.loadtest-installed: pyproject.toml $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,loadtest]"
+	touch $@
+
+loadtest: messages $(BIN)/.loadtest-installed
+	$(BIN)/python tests/perf/loadtest.py
 
 # Reloads the article's data on purpose, over whatever rows share its keys.
 seed: migrate
