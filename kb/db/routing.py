@@ -5,15 +5,18 @@
   database"), so that progress is written outside a job's write transaction.
 - Reads go to the "replica" alias only inside `reading_from_replica()`,
   which the public pages and the API enter for a request that may read
-  stale-by-a-moment rows (kb/ops/ middleware decides); everything else,
+  stale-by-a-moment rows (kb/ops/replica.py decides); everything else,
   writes, the admin, imports, the worker and any read that must see its own
-  write, goes to the primary ("default").
+  write, goes to the primary ("default"): a read inside a transaction of
+  the primary's (a request that writes, then reads what it wrote) goes there
+  too, even within `reading_from_replica()`.
 """
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import connections
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -45,9 +48,17 @@ def reading_from_replica(enabled=True):
         _replica_reads.reset(token)
 
 
+def replica_reads_requested():
+    """Whether the code running now is within `reading_from_replica()`."""
+    return _replica_reads.get()
+
+
 def read_alias():
     """The alias that a read of the records goes to here and now."""
     if _replica_reads.get() and has_replica():
+        # Its own uncommitted writes are on the primary only.
+        if connections[PRIMARY].in_atomic_block:
+            return PRIMARY
         return REPLICA
     return PRIMARY
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from .. import registry
 from ..db.counts import cached_count
+from ..db.routing import read_alias
 from ..db.version import data_version
 from ..domain.records import uncited_records
 from ..models import Agreement, Claim, DatePrecision, Event, Post
@@ -19,7 +20,7 @@ def page_types():
 
 
 def home(request):
-    version = data_version()
+    version = data_version(read_alias())
     counts = [
         {
             "title": title,
@@ -66,7 +67,7 @@ def search(request):
             # Posts have no list page: they show on their organisation's.
             (Post, registry.of(Post).title, None),
         ]
-        version = data_version()
+        version = data_version(read_alias())
         for model, title, url_name in searched:
             found = model.objects.published().search(q)
             if model is Post:
@@ -97,7 +98,7 @@ def quality(request):
     within = Event.objects.published().filter(date_precision=DatePrecision.WITHIN)
     agreements_within = Agreement.objects.published().filter(date_precision=DatePrecision.WITHIN)
     limit = settings.KB_QUALITY_LIMIT
-    version = data_version()
+    version = data_version(read_alias())
     return render(
         request,
         "kb/quality.html",
