@@ -378,6 +378,26 @@ else:
 
 # --- Health checks -----------------------------------------------------------------
 # HEALTH-SECTION
+# /healthz/ (liveness: the process answers) and /readyz/ (readiness: databases,
+# cache, migrations, a live worker), kb/ops/health.py. Readiness wants a worker
+# seen within this many seconds; a worker beats every 5 (kb/jobs/workers.py),
+# and a job whose worker has been silent this long counts as orphaned.
+try:
+    WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
+except ValueError:
+    WORKER_HEARTBEAT_MAX_AGE = 0
+if WORKER_HEARTBEAT_MAX_AGE < 1:
+    raise ImproperlyConfigured(
+        f"WORKER_HEARTBEAT_MAX_AGE={env.str('WORKER_HEARTBEAT_MAX_AGE', default='')!r}: "
+        "expected a whole number of seconds, 1 or more (default 60)."
+    )
+# A load balancer or orchestrator probes each instance over plain HTTP, at its
+# own address: SECURE_SSL_REDIRECT would answer its probe with a 301 to HTTPS,
+# which some count as up without running a check (Kubernetes takes any 3xx) and
+# others as down. The two paths answer over HTTP instead; they set no cookie and
+# their bodies hold no secret (each check's name and a short reason). The
+# regexes match the path without its leading slash (SecurityMiddleware's rule).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 
 # --- Logging -----------------------------------------------------------------------
 # One JSON object a line on stderr, for whatever collects the process's output:

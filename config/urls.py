@@ -6,6 +6,8 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from kb.ops import health
+
 
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that link no icon (the admin, the API's
@@ -15,6 +17,12 @@ def favicon(request):
 
 
 urlpatterns = [
+    # Probes (kb/ops/health.py), outside the language prefix; also without the
+    # slash, since a probe sent APPEND_SLASH's redirect would run no check.
+    path("healthz/", health.liveness, name="healthz"),
+    path("readyz/", health.readiness, name="readyz"),
+    path("healthz", health.liveness),
+    path("readyz", health.readiness),
     path("admin/", admin.site.urls),
     path("api/", include("kb.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
