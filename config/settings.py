@@ -152,8 +152,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # import writes, and a cancel reaches it. On PostgreSQL it is the same database
 # over a second connection; on SQLite, whose one writer would hold them back,
 # a file of its own beside the main one (kb/db/routing.py routes them).
+# JOBS_DATABASE_URL names it outright (a test's worker process is handed its
+# test databases that way).
 _default_db = DATABASES["default"]
-if _default_db["ENGINE"] == "django.db.backends.sqlite3":
+if env.str("JOBS_DATABASE_URL", default=""):
+    DATABASES["jobs"] = env.db("JOBS_DATABASE_URL")
+    if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["jobs"]["OPTIONS"] = dict(_default_db.get("OPTIONS", {}))
+elif _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _jobs_name = Path(str(_default_db["NAME"]))
     DATABASES["jobs"] = {
         **_default_db,

@@ -152,6 +152,14 @@ def of(model):
     return _BY_MODEL[model]
 
 
+def named(name):
+    """The entry whose model is named `name` ("organisation"); KeyError if none is."""
+    for entry in TYPES:
+        if entry.name == name:
+            return entry
+    raise KeyError(name)
+
+
 def with_pages():
     """Types with public list and detail pages, in the order pages list them."""
     return [t for t in TYPES if t.page]

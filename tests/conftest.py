@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.support import _article_once, article, restore, seed_snapshot  # noqa: F401
 
@@ -25,3 +26,40 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
     client.force_login(user)
     return client
+
+
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Every database test may use the jobs alias too (kb/db/routing.py): an
+    admin import or export queues a job there, and the import page's tests
+    would otherwise each have to say so."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if marker is None and not DB_FIXTURES & fixtures:
+            continue
+        args = marker.args if marker else ()
+        kwargs = dict(marker.kwargs) if marker else {}
+        if "databases" in kwargs:
+            continue
+        if "transactional_db" in fixtures and not args:
+            kwargs.setdefault("transaction", True)
+        kwargs["databases"] = ["default", "jobs"]
+        item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Close every connection before the test databases are dropped: on PostgreSQL
+    the jobs alias is a second connection to the same database, and a DROP
+    DATABASE with it still open fails (leaving the database behind)."""
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()

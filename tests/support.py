@@ -9,6 +9,7 @@ search index and the data version stay in step as after a real seed.
 """
 
 import datetime
+import io
 from contextlib import contextmanager
 
 import pytest
@@ -185,3 +186,61 @@ def _form_data(response):
                 else:
                     data[key] = value
     return data
+
+
+# --- Jobs --------------------------------------------------------------------------
+
+
+def run_queued_jobs():
+    """Run every queued job here, in this test's transaction, as a worker would.
+
+    The worker's own code (kb/jobs/runner.py) without its process: for the
+    tests of what an import or export does. tests/jobs/ run real workers.
+    """
+    from kb.jobs import runner
+    from kb.models import Job
+
+    ran = []
+    for pk in (
+        Job.objects.filter(state=Job.State.QUEUED).order_by("pk").values_list("pk", flat=True)
+    ):
+        runner.run(pk)
+        ran.append(Job.objects.get(pk=pk))
+    return ran
+
+
+def admin_import(client, model, data, file_format="0", name="upload.csv", check_first=False):
+    """An editor's import through the admin: the upload, its job run, its page.
+
+    Returns the job page's response (its context has `job` and `report`), or
+    the import page itself when the form refused the file.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    file = io.BytesIO(data)
+    file.name = name
+    form = {"format": file_format, "import_file": file}
+    if check_first:
+        form["check_first"] = "on"
+    response = client.post(_url(model, "import"), form)
+    if response.status_code != 302:
+        return response
+    run_queued_jobs()
+    return client.get(response["Location"])
+
+
+def report_errors(response):
+    """{(row, column): [messages]} of a job page's report."""
+    errors = {}
+    for error in response.context["report"].get("errors", []):
+        errors.setdefault((error["row"], error["column"]), []).append(error["message"])
+    return errors
+
+
+def admin_export(client, model, form):
+    """An editor's export through the admin: the form, its job run, the file downloaded."""
+    response = client.post(_url(model, "export"), form)
+    assert response.status_code == 302, response
+    [job] = run_queued_jobs()
+    assert job.state == "done", job.report
+    return client.get(reverse("admin:kb_job_download", args=(job.pk,)))

@@ -2,11 +2,12 @@
 
 Owns: one ModelAdmin per type (`records`), import/export, roles, publication,
 history compare and deletion snapshots (`editorial`), the size-limited import
-form and the concurrent-save guard (`forms`), and the login lockout
+form and the concurrent-save guard (`forms`), the editors' jobs and their
+progress pages (`jobs`), and the login lockout
 (`security`; the Content-Security-Policy is the whole site's, kb/ops/ and
 config/settings.py).
 May import: everything below the surfaces; never `kb.site` or `kb.api`.
 Django's admin autodiscovery imports this package (from KbConfig.ready()).
 """
 
-from . import records  # noqa: F401  (registers the ModelAdmins)
+from . import jobs, records  # noqa: F401  (registers the ModelAdmins)

@@ -35,8 +35,10 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.revisions import _get_options
 
+from .. import registry
 from ..domain.publication import can_publish, publishable
 from ..history.revisions import save_revisions
+from ..jobs.start import start_export, start_import
 from ..models import Status
 from ..transfer.formats import FORMATS, UnsafeFile
 from ..transfer.resources import RESOURCES
@@ -96,6 +98,59 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
             form.add_error("import_file", str(e))
         else:
             super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):
+        """The upload, queued as a job: a worker checks and writes it (kb/jobs/).
+
+        The page itself is the library's; a valid form no longer imports in
+        the request (a large file outlasts any web timeout) but leaves the
+        file with a job and sends the editor to its progress page. An
+        invalid one is shown again, by the library, with its errors.
+        """
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = self.create_import_form(request)
+            if form.is_valid():
+                return self.queue_import(request, form)
+        return super().import_action(request, **kwargs)
+
+    def queue_import(self, request, form):
+        upload = form.cleaned_data["import_file"]
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        job = start_import(
+            user=request.user,
+            entry=registry.of(self.model),
+            file_format=input_format.get_title().lower(),
+            file_name=upload.name,
+            data=b"".join(upload.chunks()),
+            dry_run=form.cleaned_data.get("check_first", False),
+        )
+        return HttpResponseRedirect(reverse("admin:kb_job_change", args=(job.pk,)))
+
+    def process_import(self, request, **kwargs):
+        # The confirm step of the library's two-step import: a job now
+        # confirms a checked file itself (kb/admin/jobs.py).
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        info = self.opts.app_label, self.opts.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+
+    # Export ------------------------------------------------------------------
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        """A job writes the file: the rows the changelist shows (or those
+        selected), in its order; the editor downloads it from the job's page."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        job = start_export(
+            user=request.user,
+            entry=registry.of(self.model),
+            file_format=file_format.get_title().lower(),
+            keys=queryset.values_list("pk", flat=True),
+            file_name=self.get_export_filename(request, queryset, file_format),
+        )
+        return HttpResponseRedirect(reverse("admin:kb_job_change", args=(job.pk,)))
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

@@ -9,6 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import localize
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.forms import ImportForm
 from reversion.models import Version
 
@@ -17,6 +18,16 @@ TOKEN = "concurrency_token"
 
 class SizeLimitedImportForm(ImportForm):
     """The import form, refusing files over IMPORT_MAX_UPLOAD_BYTES before any parsing."""
+
+    check_first = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=gettext_lazy("Check the file first"),
+        help_text=gettext_lazy(
+            "Write nothing yet: list what would change, or what to correct; "
+            "then import it from the job's page."
+        ),
+    )
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]

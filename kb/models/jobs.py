@@ -60,6 +60,12 @@ class Job(models.Model):
     total = models.PositiveIntegerField(null=True, blank=True)
     validated = models.PositiveIntegerField(default=0)
     written = models.PositiveIntegerField(default=0)
+    # The records a write creates or changes (unchanged rows are not written),
+    # known once every row is valid.
+    to_write = models.PositiveIntegerField(null=True, blank=True)
+    # A check of the file that writes nothing; once it is clean, the editor may
+    # import the same file for real (a new job with the same payload).
+    dry_run = models.BooleanField(default=False)
     cancel_requested = models.BooleanField(default=False)
     # The final report: counts, and the same row-and-column errors as the
     # admin's import page (kb/jobs/).

@@ -29,7 +29,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result
 
-from ..lib.batching import in_batches
+from ..lib.batching import BATCH_SIZE, in_batches
 from ..lib.cells import escape_cell, unescape_cell
 from ..models import Record
 from .checks import RowChecks
@@ -125,8 +125,12 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
         use_transactions = True
         chunk_size = 2000
 
-    def __init__(self, **kwargs):
+    def __init__(self, progress=None, **kwargs):
         super().__init__(**kwargs)
+        # A job's progress (kb/jobs/progress.py): told the rows validated and
+        # written as they go, and free to stop the import between batches by
+        # raising, which rolls the write back. None: nobody is watching.
+        self.progress = progress
         self.existing = {}
         self.pending_new = {}
         self._pending = []
@@ -370,12 +374,16 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
             self.handle_import_error(result, e, raise_errors)
             return result
         loader = self._meta.instance_loader_class(self, dataset)
-        for number, row in rows:
+        self.report_progress(total=len(rows))
+        for done, (number, row) in enumerate(rows, 1):
             row_kwargs = {**kwargs, "dry_run": dry_run, "row_number": number}
             row_result = self.import_row(row, loader, **row_kwargs)
             row_result.number = number
             result.increment_row_result_total(row_result)
             self.collect(result, number, row, row_result, collect_failed_rows, raise_errors)
+            if done % BATCH_SIZE == 0:
+                self.report_progress(validated=done)
+        self.report_progress(validated=len(rows))
         if not dry_run and not result.has_errors() and not result.has_validation_errors():
             self.write_all(result, user, kwargs.get("file_name"), raise_errors)
         return result
@@ -394,6 +402,10 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
             if raise_errors:
                 raise RowImportError(row_result.validation_error, number=number, row=row)
         result.append_row_result(row_result)
+
+    def report_progress(self, **counts):
+        if self.progress is not None:
+            self.progress.update(**counts)
 
     def check_headers(self, headers):
         # The formats refuse such a file as it is read; a dataset built otherwise too.

@@ -38,6 +38,10 @@ SQLITE_LOST = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_KEY_TAKEN = {sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY}
 
 
+# Rows written between two reports of progress (and two chances to cancel).
+WRITE_BATCH = 5 * BATCH_SIZE
+
+
 def conflict(error):
     """How a database error relates to another write: "retry", "lost" or None (it does not)."""
     cause = error.__cause__
@@ -116,21 +120,34 @@ class BulkWrite:
                 obj.search_text = obj.build_search_text()
         updated.sort(key=lambda obj: obj.pk)
         self.lock(updated)
+        written = 0
+        self.report_progress(to_write=len(created) + len(updated), written=0)
         for level in self.creation_levels(created):
             # In the file's order, which the keys (and so exports) follow. Two
             # files creating the same keys in opposite orders can deadlock; the
             # one that loses is tried again and then finds its keys taken (lost).
-            model._default_manager.bulk_create(level, batch_size=BATCH_SIZE)
+            # A batch at a time, so that a watcher sees the rows go in and may
+            # stop the write between two batches (the transaction rolls back).
+            for chunk in batched(level, WRITE_BATCH):
+                model._default_manager.bulk_create(chunk, batch_size=BATCH_SIZE)
+                written += len(chunk)
+                self.report_progress(written=written)
         if updated:
             now = timezone.now()
             for obj in updated:
                 obj.updated_at = now
-            model._default_manager.bulk_update(updated, self.update_fields(), batch_size=BATCH_SIZE)
+            fields = self.update_fields()
+            for chunk in batched(updated, WRITE_BATCH):
+                model._default_manager.bulk_update(chunk, fields, batch_size=BATCH_SIZE)
+                written += len(chunk)
+                self.report_progress(written=written)
         self.write_m2m(created, updated)
         for obj in created + updated:
             obj._prefetched_objects_cache = {}  # stale after the write
         save_revisions(created, user=user, comment=comment, follow=False)
         save_revisions(updated, user=user, comment=comment)
+        # The last look at a cancel before the commit: the history took long too.
+        self.report_progress(written=written)
 
     def lock(self, updated):
         """Lock the rows to update in key order, a batch at a time (PostgreSQL).

@@ -5,8 +5,6 @@ the add and change forms, reverting to an old version, recovering a deleted
 record, the changelist actions and imports.
 """
 
-import io
-
 import pytest
 import reversion
 from django.contrib.auth.models import Group
@@ -15,7 +13,7 @@ from reversion.models import Version
 
 from kb import models
 from tests import factories as f
-from tests.support import _form_data, _url
+from tests.support import _form_data, _url, admin_import, report_errors, run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -219,19 +217,14 @@ def test_the_changelist_actions_are_for_reviewers_only(
 @pytest.mark.parametrize(("now", "then"), MOVES)
 def test_an_import_changes_a_status_for_reviewers_only(client, user, may_publish, now, then):
     f.TopicFactory(slug="topic", status=now, name_en="Topic", name_fr="Thème")
-    upload = io.BytesIO(f"slug,status,name_en,name_fr\ntopic,{then},Topic,Thème\n".encode())
-    upload.name = "topics.csv"
-    preview = client.post(_url(models.Topic, "import"), {"format": "0", "import_file": upload})
-    result = preview.context["result"]
+    data = f"slug,status,name_en,name_fr\ntopic,{then},Topic,Thème\n"
+    preview = admin_import(client, models.Topic, data, name="topics.csv", check_first=True)
     if not may_publish:
-        [row] = result.invalid_rows
-        assert list(row.error_dict) == ["status"]
-        assert "confirm_form" not in preview.context
+        assert list(report_errors(preview)) == [(1, "status")]
+        assert not preview.context["can_import"]
     else:
-        assert not result.has_validation_errors()
-        confirm = preview.context["confirm_form"]
-        client.post(
-            _url(models.Topic, "process_import"),
-            {name: confirm[name].value() for name in confirm.fields},
-        )
+        assert preview.context["can_import"]
+        client.post(reverse("admin:kb_job_import", args=(preview.context["job"].pk,)))
+        [job] = run_queued_jobs()
+        assert job.state == "done"
     assert models.Topic.objects.get(slug="topic").status == (then if may_publish else now)

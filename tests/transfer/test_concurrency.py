@@ -7,19 +7,19 @@ inside its transaction: the database itself is never replaced or mocked.
 """
 
 import contextlib
-import io
 import threading
 import time
 
 import pytest
 import tablib
 from django.db import connection, transaction
+from django.urls import reverse
 from reversion.models import Version
 
 from kb import models
 from kb.transfer.formats import CSV
 from kb.transfer.resources import RESOURCES
-from tests.support import _form_data, _url
+from tests.support import _form_data, _url, admin_import, run_queued_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -306,10 +306,9 @@ def test_an_import_that_loses_to_another_write_says_so_plainly(client, boss):
     """The confirm step, while another transaction holds what it must write."""
     assert_clean(run_import(organisations_file([("dgsn", "DGSN")]), boss))
     client.force_login(boss)
-    file = io.BytesIO(organisations_file([("dgsn", "DGSN, renamed")]).encode())
-    file.name = "rename.csv"
-    preview = client.post(_url(models.Organisation, "import"), {"format": "0", "import_file": file})
-    confirm = preview.context["confirm_form"]
+    data = organisations_file([("dgsn", "DGSN, renamed")])
+    checked = admin_import(client, models.Organisation, data, name="rename.csv", check_first=True)
+    queued = client.post(reverse("admin:kb_job_import", args=(checked.context["job"].pk,)))
     holding, release = threading.Event(), threading.Event()
 
     def hold():
@@ -318,25 +317,22 @@ def test_an_import_that_loses_to_another_write_says_so_plainly(client, boss):
             holding.set()
             release.wait(30)
 
-    def confirm_import():
+    def run_the_job():
         assert holding.wait(10)
         try:
             give_up_waiting_for_locks_soon()
-            return client.post(
-                _url(models.Organisation, "process_import"),
-                {name: confirm[name].value() for name in confirm.fields},
-                follow=True,
-            )
+            return run_queued_jobs()
         finally:
             release.set()
 
-    _held, response = in_threads(hold, confirm_import)
+    _held, [job] = in_threads(hold, run_the_job)
+    assert job.state == "failed"
+    response = client.get(queued["Location"])
     assert response.status_code == 200
-    [message] = [str(m) for m in response.context["messages"]]
-    assert message == (
+    assert (
         "Nothing was imported: another change to the database got there first, "
         "so nothing of this file was written. Import it again."
-    )
+    ) in response.text
     assert models.Organisation.objects.get().name_en == "DGSN"
     assert not Version.objects.filter(revision__comment="Imported from rename.csv").exists()
 

@@ -8,7 +8,7 @@ import pytest
 
 from kb import models
 from kb.transfer.formats import XLSX
-from tests.support import _url
+from tests.support import _url, admin_import, report_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -44,17 +44,12 @@ def test_uploads_over_the_limit_are_refused(staff_client, settings):
 
 
 def test_the_admin_lists_each_error_by_row_and_column_without_traceback(staff_client):
-    upload = io.BytesIO(
-        b"slug,name_en,kind,country\nok,Fine,police,FR\nbad,Bad country,police,XX\n"
-    )
-    upload.name = "bad.csv"
-    response = staff_client.post(
-        _url(models.Organisation, "import"), {"format": "0", "import_file": upload}
-    )
+    data = b"slug,name_en,kind,country\nok,Fine,police,FR\nbad,Bad country,police,XX\n"
+    response = admin_import(staff_client, models.Organisation, data, name="bad.csv")
     assert response.status_code == 200
     assert "nothing was imported" in response.text
     assert "Traceback" not in response.text
-    [row] = response.context["result"].invalid_rows
-    assert (row.number, list(row.error_dict)) == (2, ["country"])
-    assert "confirm_form" not in response.context
+    assert list(report_errors(response)) == [(2, "country")]
+    assert not response.context["can_import"]
+    assert response.context["job"].state == "failed"
     assert not models.Organisation.objects.exists()

@@ -15,7 +15,7 @@ from kb import models
 from kb.transfer.formats import CSV, JSON, XLSX
 from kb.transfer.resources import RESOURCES
 from tests import factories as f
-from tests.support import _url
+from tests.support import admin_import, report_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +24,14 @@ EXTENSION = {CSV: "csv", XLSX: "xlsx", JSON: "json"}
 
 
 def upload(client, file_format, data, model=models.Organisation):
-    """The admin's import page (the preview) for `data`, as an editor uploads it."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    file = io.BytesIO(data)
-    file.name = f"upload.{EXTENSION[file_format]}"
-    response = client.post(
-        _url(model, "import"), {"format": FORMAT[file_format], "import_file": file}
+    """An editor's check of `data` through the admin (the job's page), as uploaded."""
+    response = admin_import(
+        client,
+        model,
+        data,
+        file_format=FORMAT[file_format],
+        name=f"upload.{EXTENSION[file_format]}",
+        check_first=True,
     )
     assert response.status_code == 200
     assert "Traceback" not in response.text
@@ -38,19 +39,17 @@ def upload(client, file_format, data, model=models.Organisation):
 
 
 def file_errors(response):
-    """The errors the import form shows on the file: a file refused as a whole."""
-    return response.context["form"].errors.get("import_file", [])
+    """Why a file was refused as a whole: by the form, or on reading it."""
+    if "job" not in response.context:
+        return response.context["form"].errors.get("import_file", [])
+    refused = response.context["report"].get("file_error")
+    return [refused] if refused else []
 
 
 def cell_errors(response):
-    """{(row, column): [messages]} the preview lists for a file's invalid rows."""
-    result = response.context["result"]
-    assert "confirm_form" not in response.context  # nothing can be confirmed
-    return {
-        (row.number, column): list(messages)
-        for row in result.invalid_rows
-        for column, messages in row.error_dict.items()
-    }
+    """{(row, column): [messages]} the job's report lists for a file's invalid rows."""
+    assert not response.context["can_import"]  # nothing can be imported
+    return report_errors(response)
 
 
 def csv_text(*rows):
@@ -145,8 +144,8 @@ def test_a_sheet_is_read_as_stored_not_as_its_dimension_claims(staff_client):
         "</sheetData>"
     )
     response = upload(staff_client, XLSX, data)
-    assert response.context["result"].totals["new"] == 1
-    assert "confirm_form" in response.context
+    assert response.context["report"]["new"] == 1
+    assert response.context["can_import"]
 
 
 @pytest.mark.parametrize("file_format", [CSV, XLSX, JSON], ids=lambda f: f.__name__)
@@ -164,7 +163,7 @@ def test_files_over_the_row_limit_are_refused(staff_client, settings, file_forma
     assert "more than 3 rows" in message
     assert nothing_written()
     response = upload(staff_client, file_format, data(rows[:3]))
-    assert response.context["result"].totals["new"] == 3  # the limit itself is fine
+    assert response.context["report"]["new"] == 3  # the limit itself is fine
 
 
 def test_a_spreadsheets_empty_rows_count_up_to_its_last_used_one(staff_client, settings):
@@ -224,9 +223,10 @@ def test_json_rows_are_read_by_key_and_must_all_have_the_same_keys(staff_client)
             {"name_en": "B", "kind": "police", "slug": "b"},
         ]
     )
-    result = upload(staff_client, JSON, reordered).context["result"]
-    assert [row.instance.slug for row in result.rows] == ["a", "b"]
-    assert [row.instance.name_en for row in result.rows] == ["A", "B"]
+    imported = admin_import(staff_client, models.Organisation, reordered, file_format="2")
+    assert imported.context["job"].state == "done"
+    organisations = models.Organisation.objects.order_by("slug")
+    assert [(o.slug, o.name_en) for o in organisations] == [("a", "A"), ("b", "B")]
     missing = json.dumps([{"slug": "a", "name_en": "A", "kind": "police"}, {"slug": "b"}])
     [message] = file_errors(upload(staff_client, JSON, missing))
     assert "Row 2 does not have the same keys as row 1 (kind, name_en)" in message
@@ -284,8 +284,10 @@ def test_long_text_keeps_tabs_and_line_breaks_and_short_text_does_not(staff_clie
     assert "Character 4 is a tab" in errors[(2, "name_en")][0]
     assert "is a line break" in errors[(3, "name_en")][0]
     assert "carriage return without a line feed" in errors[(4, "description_en")][0]
-    result = upload(staff_client, JSON, json.dumps(rows[:1])).context["result"]
-    assert result.rows[0].instance.description_en == "Two\tcols\nand\r\nlines"
+    imported = admin_import(staff_client, models.Organisation, json.dumps(rows[:1]), "2")
+    assert imported.context["job"].state == "done"
+    organisation = models.Organisation.objects.get()
+    assert organisation.description_en == "Two\tcols\nand\r\nlines"
 
 
 @pytest.mark.parametrize("file_format", [XLSX, JSON], ids=lambda f: f.__name__)

@@ -21,7 +21,7 @@ from kb.lib.cells import escape_cell, unescape_cell
 from kb.transfer.formats import XLSX
 from kb.transfer.resources import RESOURCES
 from tests import factories as f
-from tests.support import _form_data, _url
+from tests.support import _form_data, _url, admin_export, admin_import, run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -363,14 +363,13 @@ def test_validation_costs_no_query_per_row(reviewer):
 
 def test_import_admin_round_trip_with_a_date(staff_client):
     f.EventFactory(slug="meeting", start_date=datetime.date(2025, 11, 24))
-    response = staff_client.post(_url(models.Event, "export"), export_form(XLSX))
+    response = admin_export(staff_client, models.Event, export_form(XLSX))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    upload = io.BytesIO(response.content)
-    upload.name = "events.xlsx"
-    response = staff_client.post(
-        _url(models.Event, "import"), {"format": "1", "import_file": upload}
+    assert response["Content-Disposition"].startswith('attachment; filename="Event-')
+    response = admin_import(
+        staff_client, models.Event, response.content, "1", "events.xlsx", check_first=True
     )
-    assert response.context["result"].totals["skip"] == 1
+    assert response.context["report"]["unchanged"] == 1
 
 
 # The issue's "done when", through the admin -----------------------------------------
@@ -381,7 +380,7 @@ def test_an_editor_round_trips_organisations_through_xlsx(seeded, client, review
     history of a fixed record and revert it, delete a record and restore it."""
     client.force_login(reviewer)
     count = models.Organisation.objects.count()
-    response = client.post(_url(models.Organisation, "export"), export_form(XLSX))
+    response = admin_export(client, models.Organisation, export_form(XLSX))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
     headers = [c.value for c in sheet[1]]
@@ -397,23 +396,21 @@ def test_an_editor_round_trips_organisations_through_xlsx(seeded, client, review
         sheet.append([values.get(name) for name in headers])
     upload = io.BytesIO()
     book.save(upload)
-    upload.seek(0)
-    upload.name = "organisations.xlsx"
 
-    preview = client.post(
-        _url(models.Organisation, "import"), {"format": "1", "import_file": upload}
+    preview = admin_import(
+        client, models.Organisation, upload.getvalue(), "1", "organisations.xlsx", True
     )
-    totals = preview.context["result"].totals
-    assert (totals["new"], totals["update"], totals["skip"]) == (10, 2, count - 2)
+    report = preview.context["report"]
+    assert (report["new"], report["updated"], report["unchanged"]) == (10, 2, count - 2)
     assert f"10 new, 2 updated, {count - 2} unchanged." in preview.text
-    assert models.Organisation.objects.count() == count  # a preview writes nothing
-    confirm = preview.context["confirm_form"]
-    response = client.post(
-        _url(models.Organisation, "process_import"),
-        {name: confirm[name].value() for name in confirm.fields},
-        follow=True,
-    )
-    assert "Import finished: 10 new, 2 updated" in response.text
+    assert models.Organisation.objects.count() == count  # a check writes nothing
+    assert preview.context["can_import"]
+    job = preview.context["job"]
+    response = client.post(reverse("admin:kb_job_import", args=(job.pk,)))
+    run_queued_jobs()
+    response = client.get(response["Location"])
+    assert response.context["job"].state == "done"
+    assert "10 new, 2 updated" in response.text
     assert models.Organisation.objects.count() == count + 10
     assert models.Organisation.objects.get(slug="new-police-0").parent.slug == "interpol"
 

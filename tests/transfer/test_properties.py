@@ -8,20 +8,19 @@ whenever the preview offers one. Every answer is below 500, and the database
 afterwards holds either every row the preview announced or nothing new at all.
 """
 
-import io
 import json
 
 import pytest
 import tablib
-from django.apps import apps
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kb import models
 from kb.transfer.formats import FORMATS
 from kb.transfer.resources import RESOURCES
-from tests.support import _url
+from tests.support import admin_import, record_models, run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -130,11 +129,7 @@ def encode(headers, rows, file_format):
 
 
 def counts():
-    return {
-        m._meta.label: m._default_manager.count()
-        for m in apps.get_app_config("kb").get_models()
-        if m._meta.managed
-    }
+    return {m._meta.label: m._default_manager.count() for m in record_models()}
 
 
 @pytest.fixture
@@ -160,23 +155,19 @@ def test_no_import_file_gives_a_500_or_half_a_write(seeded, reviewer_client, mod
         content = encode(headers, rows, file_format)
         assume(content is not None)
         before = counts()
-        upload = io.BytesIO(content)
-        upload.name = f"random.{FORMATS[file_format]().get_extension()}"
-        preview = reviewer_client.post(
-            _url(model, "import"), {"format": str(file_format), "import_file": upload}
-        )
+        name = f"random.{FORMATS[file_format]().get_extension()}"
+        preview = admin_import(reviewer_client, model, content, str(file_format), name, True)
         assert preview.status_code < 500, (file, preview.status_code)
         context = preview.context or {}
-        if "confirm_form" not in context:
+        if not context.get("can_import"):
             assert counts() == before, file  # refused: nothing written
             return
-        announced = context["result"].totals["new"]
+        announced = context["report"]["new"]
         REACHED.append(announced)
-        confirm = context["confirm_form"]
-        done = reviewer_client.post(
-            _url(model, "process_import"), {n: confirm[n].value() for n in confirm.fields}
-        )
+        done = reviewer_client.post(reverse("admin:kb_job_import", args=(context["job"].pk,)))
         assert done.status_code < 500, (file, done.status_code)
+        [job] = run_queued_jobs()
+        assert job.state in ("done", "failed"), (file, job.state)
         after = counts()
         label = model._meta.label
         assert after[label] in (before[label], before[label] + announced), file

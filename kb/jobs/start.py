@@ -1,0 +1,85 @@
+"""Queueing jobs, and asking them to stop: what the admin calls.
+
+The job's row is committed before its task is queued (on_commit), so that a
+worker never looks for a job that is not there yet.
+"""
+
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..db.routing import JOBS
+from ..models import Job
+from ..models.jobs import FINISHED
+from .tasks import run_job
+
+
+def _queue(job):
+    def enqueue():
+        result = run_job.enqueue(job.pk)
+        Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(enqueue, using=JOBS)
+
+
+def start_import(*, user, entry, file_format, file_name, data, dry_run):
+    """Queue an import of `data` (the uploaded file's bytes) into `entry`'s type."""
+    with transaction.atomic(using=JOBS):
+        job = Job.objects.create(
+            kind=Job.Kind.IMPORT,
+            resource=entry.name,
+            file_format=file_format,
+            user_id=user.pk,
+            username=user.get_username(),
+            file_name=file_name[:255],
+            payload=data,
+            dry_run=dry_run,
+        )
+        _queue(job)
+    return job
+
+
+def import_for_real(job, user):
+    """After a clean check (a dry run), the same file imported for real: a new job."""
+    with transaction.atomic(using=JOBS):
+        new = Job.objects.create(
+            kind=Job.Kind.IMPORT,
+            resource=job.resource,
+            file_format=job.file_format,
+            user_id=user.pk,
+            username=user.get_username(),
+            file_name=job.file_name,
+            payload=bytes(job.payload),
+            dry_run=False,
+        )
+        _queue(new)
+    return new
+
+
+def start_export(*, user, entry, file_format, keys, file_name):
+    """Queue an export of the rows with these keys, in this order."""
+    with transaction.atomic(using=JOBS):
+        job = Job.objects.create(
+            kind=Job.Kind.EXPORT,
+            resource=entry.name,
+            file_format=file_format,
+            user_id=user.pk,
+            username=user.get_username(),
+            result_name=file_name[:255],
+            payload=json.dumps(list(keys)).encode(),
+            total=len(keys),
+        )
+        _queue(job)
+    return job
+
+
+def cancel(job):
+    """Ask a job to stop. A queued one stops at once; a running one at its next batch."""
+    Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
+        state=Job.State.CANCELLED,
+        cancel_requested=True,
+        finished_at=timezone.now(),
+        report={"cancelled": True},
+    )
+    Job.objects.filter(pk=job.pk).exclude(state__in=FINISHED).update(cancel_requested=True)
