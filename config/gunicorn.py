@@ -109,10 +109,10 @@ workers = whole_number("WEB_CONCURRENCY", 2 * cores() + 1, 1, "the number of wor
 threads = whole_number("GUNICORN_THREADS", 1, 1, "the number of threads per worker")
 
 # A worker silent for this long is killed and replaced (the client gets a 502
-# from the proxy). Pages and API lists answer in tens of milliseconds; the
-# slowest legitimate requests are whole-table CSV downloads and the admin's
-# imports, which run inside the request until they become jobs. 60 s covers
-# those with room and still frees a stuck worker within a minute.
+# from the proxy). Pages and API lists answer in tens of milliseconds, and the
+# admin's imports and exports run in the task worker, not in a request; the
+# slowest legitimate requests left are CSV downloads of a whole list. 60 s
+# covers those with room and still frees a stuck worker within a minute.
 timeout = whole_number("GUNICORN_TIMEOUT", 60, 1, "seconds")
 # On SIGTERM (a stop, a deploy) or SIGHUP (a reload), workers finish the
 # requests they hold for up to this long. Keep the supervisor's own wait longer:
@@ -127,8 +127,9 @@ keepalive = whole_number("GUNICORN_KEEPALIVE", 5, 0, "seconds")
 # Memory hygiene: a worker is replaced after this many requests, so whatever a
 # long-lived Python process accumulates (fragmented heap, per-process caches)
 # is returned. The jitter spreads the restarts, so that workers that started
-# together do not all reboot at once. A restart costs about a second of one
-# core (Django and the app load again): 2000 keeps that under 0.1% of the work.
+# together do not all reboot at once. A restart costs about 0.6 s of CPU (Django
+# and the app load again), under 1% of what 2000 requests of the load test's
+# mix cost.
 max_requests = whole_number("GUNICORN_MAX_REQUESTS", 2000, 0, "a number of requests")
 max_requests_jitter = whole_number("GUNICORN_MAX_REQUESTS_JITTER", 200, 0, "a number of requests")
 
