@@ -36,6 +36,15 @@ def progress_of(job):
     }
 
 
+def job_title(job, entry):
+    names = {"name": entry.model._meta.verbose_name_plural, "id": job.pk}
+    if job.kind == Job.Kind.EXPORT:
+        return _("Export of %(name)s (job %(id)s)") % names
+    if job.dry_run:
+        return _("Check of a file for %(name)s (job %(id)s)") % names
+    return _("Import into %(name)s (job %(id)s)") % names
+
+
 def settle_if_orphaned(job):
     """A job whose worker stopped beating is over: it wrote nothing (one transaction)."""
     if orphaned(job):
@@ -99,7 +108,7 @@ class JobAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": str(job),
+            "title": job_title(job, entry),
             "job": job,
             "record_opts": entry.model._meta,
             "progress": progress_of(job),

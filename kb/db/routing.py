@@ -25,7 +25,7 @@ JOBS = "jobs"
 # The kb models that live under the jobs alias (kb/models/jobs.py), and the
 # task queue's app. They carry no data version or search index (kb/db/install.py).
 JOB_MODELS = frozenset({"job", "workerheartbeat"})
-JOB_APPS = frozenset({"django_tasks_db"})
+JOB_APPS = frozenset({"django_tasks_database"})
 
 _replica_reads = ContextVar("kb_replica_reads", default=False)
 

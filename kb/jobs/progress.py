@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..models import Job
 
+
 class JobCancelled(Exception):
     """The editor asked to stop: raised between batches, so nothing is written."""
 

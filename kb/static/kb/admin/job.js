@@ -6,6 +6,11 @@
   var page = document.querySelector(".kb-job");
   if (!page || page.dataset.finished === "true") return;
   var url = page.dataset.progressUrl;
+  var language = document.documentElement.lang || undefined;
+
+  function count(value) {
+    return Number(value).toLocaleString(language);
+  }
 
   function show(progress) {
     page.querySelectorAll("progress[data-value]").forEach(function (bar) {
@@ -17,8 +22,8 @@
     });
     page.querySelectorAll("[data-count]").forEach(function (span) {
       var of = progress[span.dataset.of];
-      var text = String(progress[span.dataset.count]);
-      span.textContent = of === null || of === undefined ? text : text + " / " + of;
+      var text = count(progress[span.dataset.count]);
+      span.textContent = of === null || of === undefined ? text : text + " / " + count(of);
     });
     var state = page.querySelector("[data-field=state_label]");
     if (state) state.textContent = progress.state_label;
