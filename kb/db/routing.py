@@ -15,6 +15,7 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.db import connections
 
@@ -63,15 +64,30 @@ def read_alias():
     return PRIMARY
 
 
+def jobs_alias(model):
+    """The alias of a job model's rows: the jobs connection, but for a migration's
+    own queries when the jobs share the primary's database.
+
+    A data migration that forgets `.using()` (django-tasks-db's 0016 does) would
+    otherwise write over the second connection while its own transaction, on
+    the primary, holds the table: it would wait for itself for ever.
+    A migration's models are historical: their registry is not the project's.
+    """
+    historical = model._meta.apps is not global_apps
+    if historical and not getattr(settings, "JOBS_DATABASE_SEPARATE", False):
+        return PRIMARY
+    return JOBS
+
+
 class Router:
     def db_for_read(self, model, **hints):
         if is_job_model(model._meta.app_label, model._meta.model_name):
-            return JOBS
+            return jobs_alias(model)
         return read_alias()
 
     def db_for_write(self, model, **hints):
         if is_job_model(model._meta.app_label, model._meta.model_name):
-            return JOBS
+            return jobs_alias(model)
         return PRIMARY
 
     def allow_relation(self, obj1, obj2, **hints):
