@@ -292,3 +292,18 @@ def test_quotes_in_a_path_are_logged_as_they_came(module):
     assert line["path"] == '/en/search/"x"'
     assert line["message"] == 'GET /en/search/"x" 200'
     assert (line["request_id"], line["status"], line["duration_ms"]) == ("abc", 200, 1.5)
+
+
+def test_make_serve_names_a_missing_secret_key_before_doing_anything():
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no key, nor make's own flags
+    result = subprocess.run(
+        ["make", "--no-print-directory", "serve"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "set DJANGO_SECRET_KEY to a long random value" in result.stderr
+    assert "migrate" not in result.stdout  # it stopped before migrating
