@@ -46,23 +46,34 @@ run: migrate
 	$(MANAGE) worker & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-# The task worker alone: it runs imports and whole-table exports (README, "Deploying").
-worker: migrate
-	$(MANAGE) worker
+# The task worker alone, as production runs it (DEBUG off, so DJANGO_SECRET_KEY
+# is needed): imports and whole-table exports (README, "Deploying"). `make run`
+# starts its own, with the development settings.
+worker: DJANGO_DEBUG = false
+worker: serve-needs-secret-key migrated
+	exec $(MANAGE) worker
 
 # The production stack on this machine (README, "Deploying"): DEBUG off, static
 # files collected for WhiteNoise, gunicorn with config/gunicorn.py (its settings
-# come from the environment: WEB_CONCURRENCY, GUNICORN_BIND or PORT, ...). The
-# migration before it runs with DEBUG off too, so the key is checked first.
+# come from the environment: WEB_CONCURRENCY, GUNICORN_BIND or PORT, ...). Run
+# `make migrate` first; the key is checked before anything else.
 serve: DJANGO_DEBUG = false
-serve: serve-needs-secret-key migrate
+serve: serve-needs-secret-key migrated
 	$(MANAGE) collectstatic --noinput -v 0
 	$(BIN)/python config/gunicorn.py >/dev/null
 	exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
+# serve and worker do not migrate: several of them start at once (web and worker,
+# two web instances), and concurrent migrations collide. `make migrate` runs once
+# first (compose's and systemd's one-off migrate job); they refuse to start before.
+.PHONY: migrated
+migrated: messages
+	@$(MANAGE) migrate --check -v 0 >/dev/null && $(MANAGE) migrate --check --database jobs -v 0 >/dev/null \
+		|| { echo "The database has unapplied migrations: run make migrate first." >&2; exit 1; }
+
 .PHONY: serve-needs-secret-key
 serve-needs-secret-key:
-	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve: set DJANGO_SECRET_KEY to a long random value" \
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve and make worker run with DEBUG off: set DJANGO_SECRET_KEY to a long random value" \
 		"(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'); see the README, \"Deploying\"." >&2; exit 1; }
 
 # Locust against `make serve` and `make worker` on PostgreSQL and Redis, at

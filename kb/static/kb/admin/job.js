@@ -23,7 +23,12 @@
     page.querySelectorAll("[data-count]").forEach(function (span) {
       var of = progress[span.dataset.of];
       var text = count(progress[span.dataset.count]);
-      span.textContent = of === null || of === undefined ? text : text + " / " + count(of);
+      if (of === null || of === undefined) {
+        // No total yet: the worker is still reading the file (a large one takes a while).
+        span.textContent = progress.state === "validating" ? page.dataset.readingLabel : text;
+      } else {
+        span.textContent = text + " / " + count(of);
+      }
     });
     var state = page.querySelector("[data-field=state_label]");
     if (state) state.textContent = progress.state_label;
