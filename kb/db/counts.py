@@ -12,7 +12,8 @@ COUNT_TIMEOUT = 24 * 3600
 
 
 def cached_count(queryset, version=None, key=None):
-    """`queryset.count()`, cached per process under the data version.
+    """`queryset.count()`, cached under the data version: per process, or in
+    Redis for every process when REDIS_URL is set.
 
     The cache key is the query's SQL, or `key` when the caller has a cheaper
     one that determines the rows as surely (a view's own query parameters):
