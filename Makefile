@@ -42,8 +42,10 @@ run: migrate
 	@echo "  Create an editor account:  DJANGO_DEBUG=true $(MANAGE) createsuperuser"
 	@echo "  A task worker runs beside the server (imports, exports)."
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	$(MANAGE) worker & \
+	@# The worker, in the background, ignores Ctrl-C (as sh starts background jobs):
+	@# it is stopped when the server stops, however that happens.
+	@$(MANAGE) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The task worker alone, as production runs it (DEBUG off, so DJANGO_SECRET_KEY
