@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from .. import registry
 from ..jobs.start import cancel, import_for_real
-from ..jobs.workers import orphaned
+from ..jobs.workers import any_alive, orphaned
 from ..models import Job
 from ..models.jobs import FINISHED
 
@@ -112,6 +112,8 @@ class JobAdmin(admin.ModelAdmin):
             "job": job,
             "record_opts": entry.model._meta,
             "progress": progress_of(job),
+            # A queued job waits for a worker: say so when none is running.
+            "no_worker": job.state == Job.State.QUEUED and not any_alive(),
             "report": report,
             "errors": report.get("errors", []),
             "more_errors": max(0, report.get("errors_total", 0) - len(report.get("errors", []))),

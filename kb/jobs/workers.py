@@ -80,6 +80,12 @@ class Heartbeat:
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
 
 
+def any_alive():
+    """Whether some worker has beaten recently: a queued job will be run."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=max_age())
+    return WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).exists()
+
+
 def orphaned(job):
     """Whether an unfinished job's worker has stopped beating: it died mid-job.
 

@@ -10,10 +10,11 @@ from django.contrib.auth.models import Group
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from kb import models, registry
 from kb.jobs.start import start_export, start_import
-from kb.models import Job
+from kb.models import Job, WorkerHeartbeat
 from tests.support import _url, admin_import, run_queued_jobs
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,16 @@ def test_an_upload_queues_a_job_and_sends_the_editor_to_its_page(client, editor)
     waiting = client.get(page(job))
     assert 'class="kb-job"' in waiting.text and "job.js" in waiting.text
     assert "Cancel" in waiting.text
+    assert "No task worker is running" in waiting.text  # no heartbeat here
+    WorkerHeartbeat.objects.create(
+        worker_id="w",
+        hostname="h",
+        pid=1,
+        backend="database",
+        started_at=timezone.now(),
+        seen_at=timezone.now(),
+    )
+    assert "No task worker is running" not in client.get(page(job)).text
     assert not models.Organisation.objects.exists()
 
 
