@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import registry
@@ -57,10 +58,17 @@ def settle_if_orphaned(job):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "file_name", "username", "state", "created_at", "finished_at")
+    # Short columns: the list fits the admin's content width at 1280 px.
+    list_display = ("id", "what", "file_name", "username", "state", "created_at")
+    list_display_links = ("id", "what")
     list_filter = ("kind", "state")
     list_per_page = 50
     change_form_template = "admin/kb/job.html"
+
+    @admin.display(description=gettext_lazy("Job"), ordering="kind")
+    def what(self, job):
+        names = registry.named(job.resource).model._meta.verbose_name_plural
+        return f"{job.get_kind_display()}: {names}"
 
     # Every member of staff may list and follow their own jobs; the rights
     # to import and export are checked when a job is started.
