@@ -9,6 +9,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
+from .. import registry
 from ..db.routing import JOBS
 from ..models import Job
 from ..models.jobs import FINISHED
@@ -42,19 +43,14 @@ def start_import(*, user, entry, file_format, file_name, data, dry_run):
 
 def import_for_real(job, user):
     """After a clean check (a dry run), the same file imported for real: a new job."""
-    with transaction.atomic(using=JOBS):
-        new = Job.objects.create(
-            kind=Job.Kind.IMPORT,
-            resource=job.resource,
-            file_format=job.file_format,
-            user_id=user.pk,
-            username=user.get_username(),
-            file_name=job.file_name,
-            payload=bytes(job.payload),
-            dry_run=False,
-        )
-        _queue(new)
-    return new
+    return start_import(
+        user=user,
+        entry=registry.named(job.resource),
+        file_format=job.file_format,
+        file_name=job.file_name,
+        data=bytes(job.payload),
+        dry_run=False,
+    )
 
 
 def start_export(*, user, entry, file_format, keys, file_name):
