@@ -11,6 +11,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from config import services
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
@@ -178,23 +180,8 @@ JOBS_DATABASE_SEPARATE = DATABASES["jobs"]["NAME"] != _default_db["NAME"]
 # the public pages' and the API's reads go to it (kb/ops/replica.py decides
 # which requests), everything else to the primary. Without it every query
 # goes to the primary.
-_replica_url = env.str("DATABASE_REPLICA_URL", default="").strip()
-if _replica_url:
-    _replica = env.db_url_config(_replica_url)
-    _postgresql = "django.db.backends.postgresql"
-    if _replica.get("ENGINE") != _postgresql or _default_db["ENGINE"] != _postgresql:
-        raise ImproperlyConfigured(
-            "DATABASE_REPLICA_URL must be a PostgreSQL URL "
-            "(postgres://user@replica-host:5432/name), and DATABASE_URL a PostgreSQL "
-            "database too: a replica is a standby of the primary's server."
-        )
-    # A physical standby holds the primary's databases under the same names.
-    _replica["NAME"] = _replica["NAME"] or _default_db["NAME"]
-    # The test runner creates no database on a read-only server: the alias
-    # points at the primary's test database instead. That alone would prove
-    # nothing of the replica, so the replica tests (tests/ops/test_replica.py,
-    # run by tests/ops/replica.sh) point the alias back at the real standby.
-    _replica["TEST"] = {"MIRROR": "default"}
+_replica = services.replica_database(env, _default_db)
+if _replica:
     DATABASES["replica"] = _replica
 
 # For this many seconds after a client's POST, PUT, PATCH or DELETE (an
@@ -263,101 +250,22 @@ CACHES = {
 
 # Redis (redis://host:6379/0), shared by every web and worker process.
 REDIS_URL = env.str("REDIS_URL", default="").strip()
-# CACHE-SECTION (REDIS_URL): the Redis cache replaces the two above.
-# Every key starts with CACHE_KEY_PREFIX, so several deployments (staging and
-# production, say) can share one Redis server without reading each other's
-# counts, sessions or throttling.
-CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="entente").strip()
-if not re.fullmatch(r"[A-Za-z0-9_.-]+", CACHE_KEY_PREFIX):
-    # No ':' (it separates the prefix from the rest of a key) and no glob
-    # characters, so that `SCAN MATCH <prefix>:*` finds this deployment's keys only.
-    raise ImproperlyConfigured(
-        f"CACHE_KEY_PREFIX={CACHE_KEY_PREFIX!r}: expected letters, digits, '_', '.' or '-'."
-    )
-
-
-def _cache_timeout(name, default):
-    # Read as text: django-environ's float() drops what is not a digit ("1s" is 1).
-    text = env.str(name, default=default).strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = None
-    # django-redis ignores a zero timeout (redis-py's 5 s apply then).
-    if seconds is None or not 0 < seconds <= 30:
-        raise ImproperlyConfigured(
-            f"{name}={text!r}: expected seconds, above 0 and at most 30 (e.g. {default})."
-        )
-    return seconds
-
-
-# A dead cache must cost a request milliseconds, not seconds: redis-py waits 5 s
-# by default to connect and to read. A healthy Redis on the same network answers
-# in well under a millisecond, so these leave room for load and still fail fast;
-# a Redis that is refused (stopped, wrong port) fails at once whatever they say.
-CACHE_CONNECT_TIMEOUT = _cache_timeout("CACHE_CONNECT_TIMEOUT", "0.1")
-CACHE_SOCKET_TIMEOUT = _cache_timeout("CACHE_SOCKET_TIMEOUT", "0.2")
-
+# With it, both aliases are Redis (django-redis) under CACHE_KEY_PREFIX, with
+# short timeouts, errors ignored and logged, and sessions in cached_db: every
+# choice and its reason is in config/services.py (README, "Redis").
+CACHE_KEY_PREFIX = services.cache_key_prefix(env)
+CACHE_CONNECT_TIMEOUT = services.cache_timeout(env, "CACHE_CONNECT_TIMEOUT", "0.1")
+CACHE_SOCKET_TIMEOUT = services.cache_timeout(env, "CACHE_SOCKET_TIMEOUT", "0.2")
 if REDIS_URL:
-    from redis import ConnectionPool
-
-    # A URL redis-py cannot use would fail on the first request, and on every
-    # one after it, as an error the cache cannot ignore: refuse it at start
-    # instead. Building one connection object checks the scheme, the port, the
-    # database number and the query's options; it opens no socket.
-    try:
-        ConnectionPool.from_url(REDIS_URL).make_connection()
-    except (TypeError, ValueError) as _error:
-        raise ImproperlyConfigured(
-            f"REDIS_URL: {_error} (expected redis://[:password@]host:6379/0, rediss://... "
-            "for TLS, or unix:///path/to/redis.sock?db=0)."
-        ) from None
-    _REDIS_OPTIONS = {
-        "SOCKET_CONNECT_TIMEOUT": CACHE_CONNECT_TIMEOUT,
-        "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
-        # Even short timeouts add up over the cache reads of one page when
-        # Redis hangs: after a connection error or a timeout, each process
-        # leaves Redis alone for a few seconds (kb/ops/cache.py).
-        "REDIS_CLIENT_CLASS": "kb.ops.cache.PausingRedis",
-        "REDIS_CLIENT_KWARGS": {"pause": 5.0},
-        # The cache only ever saves work: every value in it can be computed
-        # again from the database (counts), lives there too (sessions,
-        # cached_db), or may be lost (throttling counts, which then start
-        # again). So a Redis that is down, full or slow turns each read into a
-        # miss and each write into nothing, and pages, the API and the admin
-        # serve from the database. Connection errors, timeouts and Redis's
-        # error replies are ignored; a bug (a value that cannot be pickled)
-        # still raises.
-        "IGNORE_EXCEPTIONS": True,
-    }
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": _REDIS_OPTIONS,
-        },
-        # Its own prefix within the deployment's, so that the two aliases never
-        # meet; both share one connection pool per process (django-redis pools
-        # by URL). Every key has a lifetime (kb/db/counts.py gives counts a day),
-        # so a server with `maxmemory-policy volatile-lru` evicts old versions'
-        # counts first and never RQ's queues, which have none.
-        "counts": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:counts",
-            "OPTIONS": _REDIS_OPTIONS,
-        },
-    }
+    CACHES = services.redis_caches(
+        REDIS_URL, CACHE_KEY_PREFIX, CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT
+    )
     # An ignored error is still logged (logger django_redis.cache, level ERROR,
-    # with its traceback, in the JSON log): a Redis that is down shows in the
-    # logs, not only in response times.
+    # with its traceback): a Redis that is down shows in the logs too.
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    # Sessions are written to the database and read through the cache: the
-    # admin reads its session on every request without a query, and loses
-    # nothing when Redis does. Only with a cache that every process shares: a
-    # per-process cache would keep serving a session that another process has
-    # ended (a logout).
+    # Sessions are written to the database and read through the cache; only
+    # with a cache every process shares (a per-process one would keep serving a
+    # session that another process has ended).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background jobs ---------------------------------------------------------------
