@@ -16,29 +16,36 @@ from ..models.jobs import FINISHED
 from .tasks import run_job
 
 
-def _queue(job):
-    def enqueue():
-        result = run_job.enqueue(job.pk)
-        Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
-
-    transaction.on_commit(enqueue, using=JOBS)
-
-
-def start_import(*, user, entry, file_format, file_name, data, dry_run):
-    """Queue an import of `data` (the uploaded file's bytes) into `entry`'s type."""
+def _queue(user, entry, file_format, **fields):
+    """A new job of `user`'s on `entry`'s type, its task queued once the row is committed."""
     with transaction.atomic(using=JOBS):
         job = Job.objects.create(
-            kind=Job.Kind.IMPORT,
             resource=entry.name,
             file_format=file_format,
             user_id=user.pk,
             username=user.get_username(),
-            file_name=file_name[:255],
-            payload=data,
-            dry_run=dry_run,
+            **fields,
         )
-        _queue(job)
+
+        def enqueue():
+            result = run_job.enqueue(job.pk)
+            Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+        transaction.on_commit(enqueue, using=JOBS)
     return job
+
+
+def start_import(*, user, entry, file_format, file_name, data, dry_run):
+    """Queue an import of `data` (the uploaded file's bytes) into `entry`'s type."""
+    return _queue(
+        user,
+        entry,
+        file_format,
+        kind=Job.Kind.IMPORT,
+        file_name=file_name[:255],
+        payload=data,
+        dry_run=dry_run,
+    )
 
 
 def import_for_real(job, user):
@@ -55,19 +62,16 @@ def import_for_real(job, user):
 
 def start_export(*, user, entry, file_format, keys, file_name):
     """Queue an export of the rows with these keys, in this order."""
-    with transaction.atomic(using=JOBS):
-        job = Job.objects.create(
-            kind=Job.Kind.EXPORT,
-            resource=entry.name,
-            file_format=file_format,
-            user_id=user.pk,
-            username=user.get_username(),
-            result_name=file_name[:255],
-            payload=json.dumps(list(keys)).encode(),
-            total=len(keys),
-        )
-        _queue(job)
-    return job
+    keys = list(keys)
+    return _queue(
+        user,
+        entry,
+        file_format,
+        kind=Job.Kind.EXPORT,
+        result_name=file_name[:255],
+        payload=json.dumps(keys).encode(),
+        total=len(keys),
+    )
 
 
 def cancel(job):
