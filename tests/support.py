@@ -23,6 +23,11 @@ from reversion.models import Revision, Version
 from kb.db.routing import is_job_model
 from tests import factories
 
+# The keys of every JSON log line (kb/ops/logs.py): the app's and gunicorn's access log.
+LOG_KEYS = frozenset(
+    {"time", "level", "logger", "request_id", "method", "path", "status", "duration_ms", "message"}
+)
+
 # --- The article's data, once per test database --------------------------------------
 
 

@@ -23,21 +23,13 @@ from pathlib import Path
 import pytest
 from gunicorn.glogging import SafeAtoms
 
+from tests.support import LOG_KEYS
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "gunicorn.py"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 WORKERS = 3  # not the default (2 x cores + 1), so that the count shows it was read
-APP_KEYS = {
-    "time",
-    "level",
-    "logger",
-    "request_id",
-    "method",
-    "path",
-    "status",
-    "duration_ms",
-    "message",
-}  # the app's own lines (kb/ops/logs.py)
+APP_KEYS = LOG_KEYS  # the app's own lines (kb/ops/logs.py)
 ACCESS_KEYS = APP_KEYS | {"bytes", "client"}
 
 

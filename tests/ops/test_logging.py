@@ -6,19 +6,11 @@ import re
 import pytest
 from django.conf import settings
 
+from tests.support import LOG_KEYS
+
 pytestmark = pytest.mark.django_db
 
-KEYS = {
-    "time",
-    "level",
-    "logger",
-    "request_id",
-    "method",
-    "path",
-    "status",
-    "duration_ms",
-    "message",
-}
+KEYS = LOG_KEYS
 
 
 def json_lines(captured):
