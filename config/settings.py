@@ -357,7 +357,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["kb.api.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["kb.api.throttling.AnonThrottle"],
     "UNAUTHENTICATED_USER": None,
     # Throttling counts by the client's address (Reverse proxies above).

@@ -1,6 +1,7 @@
 """The API's paging: `page` and `page_size`, and keyset `cursor` links for deep pages."""
 
 import datetime
+from types import SimpleNamespace
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -95,6 +96,11 @@ class Keyset:
             raise ValueError(f"Unknown ordering field {name!r}") from exc
 
     def values_of(self, obj):
+        """The ordering keys of a row: a model instance, or a dict from values() (projections)."""
+        if isinstance(obj, dict):
+            # values() names its keys as the ordering does; the field turns each
+            # into text as it would from an instance holding that value.
+            obj = SimpleNamespace(**{f.attname: obj[name] for name, f, _d in self.keys})
         values = []
         for _name, field, _desc in self.keys:
             value = field.value_from_object(obj)

@@ -17,7 +17,6 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import registry
@@ -25,10 +24,10 @@ from ..domain.citations import cited_as_list
 from ..filtering import sync
 from ..filtering.keys import filter_key
 from ..lib.text import SLUG_RE
-from . import schema, serializers
+from . import projections, schema, serializers
 from .conditional import fingerprint
 from .pagination import Pagination
-from .renderers import CSVRenderer, columns_for, csv_lines, stream_rows
+from .renderers import CSVRenderer, JSONRenderer, columns_for, csv_lines, stream_rows
 from .throttling import AnonThrottle
 
 LANGUAGES = ("en", "fr")
@@ -44,9 +43,6 @@ def requested_language(request):
         if base in LANGUAGES:
             return base
     return "en"
-
-
-LANGUAGES = ("en", "fr")
 
 
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):
@@ -140,6 +136,12 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
             return self.stream_csv(queryset)
         self.paginator.data_version = self.data_version
         self.paginator.count_key = filter_key(self.basename, request.query_params)
+        projection = projections.for_model(self.model)
+        if projection is not None:
+            # The rows from values(), not instances: the same JSON, at a fraction of the cost.
+            page = self.paginate_queryset(projection.values(queryset))
+            rows = projection(self.get_serializer_context()).rows(page, queryset.db)
+            return self.get_paginated_response(rows)
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
@@ -155,12 +157,23 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         # exists now; `If-None-Match: *` alone says nothing of the sort.
         if conditional is not None and request.headers.get("If-None-Match", "").strip() != "*":
             return conditional
-        record = self.get_queryset().filter(slug=slug).first()
-        if record is None:
+        data = self.record_data(self.get_queryset().filter(slug=slug))
+        if data is None:
             raise missing
         if conditional is not None:
             return conditional
-        return Response(self.get_serializer(record).data)
+        return Response(data)
+
+    def record_data(self, found):
+        """The one record in `found` as the serializer gives it, or None."""
+        projection = projections.for_model(self.model)
+        if projection is None:
+            record = found.first()
+            return None if record is None else self.get_serializer(record).data
+        rows = list(projection.values(found)[:1])
+        if not rows:
+            return None
+        return projection(self.get_serializer_context()).rows(rows, found.db)[0]
 
     def stream_csv(self, queryset):
         """The whole filtered list as CSV, streamed a few hundred rows at a time.

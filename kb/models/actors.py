@@ -99,8 +99,11 @@ class Organisation(CitedRecord):
 
 class PersonQuerySet(CitedQuerySet):
     def for_listing(self):
-        memberships = Membership.objects.filter(shown("organisation", "post")).select_related(
-            "organisation", "post"
+        # Meta's ordering, made total: two memberships from the same date keep their order.
+        memberships = (
+            Membership.objects.filter(shown("organisation", "post"))
+            .select_related("organisation", "post")
+            .order_by("person", "start_date", "pk")
         )
         return self.prefetch_related(
             models.Prefetch("memberships", queryset=memberships), published_citations()

@@ -165,18 +165,27 @@ def attach_cited(model, rows):
     Plain SQL, written once per database: building the equivalent queryset
     cost more than running it, on every page of every list.
     """
-    by_record = {row.pk: [] for row in rows}
-    if by_record:
-        ids = list(by_record)
-        connection = connections[rows[0]._state.db or "default"]
+    quotes = cited_quotes(model, [row.pk for row in rows], rows[0]._state.db if rows else None)
+    for row in rows:
+        setattr(row, CITED, [CitedQuote(SourceRef(s), q) for s, q in quotes.get(row.pk, ())])
+
+
+def cited_quotes(model, ids, alias=None):
+    """{record id: [(source slug, quote), ...]}: published citations, in citation order.
+
+    One query; records without a citation are absent. Lists of instances
+    (attach_cited) and lists built from values() (kb/api/projections.py) share it.
+    """
+    by_record = {}
+    if ids:
+        connection = connections[alias or "default"]
         sql = _cited_sql(connection.alias).replace("%(ids)s", ", ".join(["%s"] * len(ids)))
         params = [ContentType.objects.get_for_model(model).pk, PUBLIC, *ids]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for object_id, slug, quote in cursor.fetchall():
-                by_record[object_id].append(CitedQuote(SourceRef(slug), quote))
-    for row in rows:
-        setattr(row, CITED, by_record[row.pk])
+                by_record.setdefault(object_id, []).append((slug, quote))
+    return by_record
 
 
 @functools.cache
