@@ -111,8 +111,9 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Read paths at scale beside raw SQL, a bare view and Datasette (README, "Benchmark").
-# Its own database: bench.sqlite3, or DATABASE_URL; never the development one.
+# Read paths, cold and warm (RESPONSE_CACHE off, on), beside raw SQL, a bare view and
+# Datasette (README, "Benchmark"). Its own databases: bench.sqlite3 at scale SCALE and
+# bench_10.sqlite3 at 10, or DATABASE_URL's and <name>_10; never the development one.
 SCALE ?= 100
 $(BIN)/.bench-installed: pyproject.toml $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"

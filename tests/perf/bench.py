@@ -1,28 +1,37 @@
-"""`make bench`: Entente's read paths at scale, beside raw SQL, a bare Django view and Datasette.
+"""`make bench`: Entente's read paths, cold and warm, at two scales, beside floors and Datasette.
 
-    .venv/bin/python tests/perf/bench.py [--scale 100] [--duration 10] [--runs 3]
+    .venv/bin/python tests/perf/bench.py [--scale 100] [--small-scale 10]
+        [--duration 5] [--runs 3] [--only page_1,html_list]
 
-Runs on its own database: `bench.sqlite3` at the repository root unless
-DATABASE_URL is set (a PostgreSQL database is created if missing); never
-the development database. It migrates it, fills it with
-`manage.py synthesize --scale N` unless it already holds that scale, and
-adds one event with 50 participants for the detail case.
+Runs on databases of its own, never the development one: at the big scale
+`bench.sqlite3` at the repository root, or DATABASE_URL's database (a
+PostgreSQL database is created if missing); at the small scale the same name
+with `_10` added (`bench_10.sqlite3`, `<name>_10`). Each is migrated, filled
+with `manage.py synthesize --scale N` unless it already holds that scale,
+and given one event with 50 participants for the detail case (cases.prepare,
+in a process of its own per database, so that each gets its own settings).
 
-Each case is measured four ways, in the same run:
-- the app, served by gunicorn (2 sync workers, persistent database
-  connections) and loaded by wrk (2 threads, 4 connections): a 3 s warm-up,
-  then the median of 3 runs of 10 s (p50, p95, requests per second);
+At the big scale each case is measured five ways, in the same run:
+- the app cold: gunicorn (2 sync workers, persistent database connections,
+  RESPONSE_CACHE=off) loaded by wrk (2 threads, 4 connections): a 3 s
+  warm-up, then the median of 3 runs of 5 s (p50, p95, requests per second);
+- the app warm: a second gunicorn, RESPONSE_CACHE=on, measured the same way
+  (its warm-up fills the cache). On PostgreSQL both use Redis (REDIS_URL, by
+  default redis://127.0.0.1:6379/13, keys under CACHE_KEY_PREFIX=entente-bench,
+  emptied first); on SQLite the local-memory cache unless REDIS_URL is set;
 - the floor in SQL: the same rows fetched with raw SQL in this process
   (p50 of many repetitions);
-- the floor in HTTP: a bare view of tests/perf/floor.py in the same gunicorn,
-  returning the same rows with values();
+- the floor in HTTP: a bare view of tests/perf/floor.py in the cold gunicorn
+  (the response cache never serves it), returning the same rows with values();
 - on SQLite, Datasette serving the same file (`datasette serve -i`) with the
   equivalent table query and `_shape=objects&_nocount=1&_nofacet=1&_nosuggest=1`,
-  and once more with its default options (facet suggestions on), for reference.
+  and one run with its default options (facet suggestions on), for reference.
+At the small scale the app is measured cold only, for each case's growth.
 
-Queries per request are counted in this process with Django's test client.
-Prints a table of the figures and their ratios, says which of the issue's
-targets are met, and writes bench-results.json at the repository root.
+Queries per request are counted in this process with Django's test client
+(response cache off). Prints one table and issue 13's targets, met or not,
+writes bench-results.json and bench-results.md (the same in Markdown) at the
+repository root, and exits 0 either way: it is a report, not a test.
 """
 
 import argparse
@@ -35,6 +44,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -45,8 +55,11 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).with_name("wrk_report.lua")
 RESULTS = REPO / "bench-results.json"
+MARKDOWN = REPO / "bench-results.md"
 DEFAULT_SQLITE = REPO / "bench.sqlite3"
 DEV_SQLITE = REPO / "db.sqlite3"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+CACHE_KEY_PREFIX = "entente-bench"
 
 WARMUP_S = 3
 
@@ -56,17 +69,46 @@ if str(REPO) not in sys.path:
 
 from tests.perf import cases, report  # noqa: E402
 
-# --- The database ------------------------------------------------------------------------
+# --- The databases -----------------------------------------------------------------------
+
+
+def is_postgres(url):
+    return url.startswith(("postgres:", "postgresql:", "pgsql:"))
+
+
+def sqlite_path(url):
+    """The file a sqlite:// URL names, as settings read it; relative to the repository."""
+    import environ
+
+    name = Path(environ.Env.db_url_config(url)["NAME"])
+    return name if name.is_absolute() else REPO / name
 
 
 def bench_database_url(environ):
     """DATABASE_URL, or bench.sqlite3; refuses the development database."""
     url = environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
-    if url.startswith("sqlite:"):
-        path = Path(urllib.parse.urlparse(url).path)
-        if path.resolve() == DEV_SQLITE.resolve():
-            raise SystemExit("Refusing to benchmark on the development database db.sqlite3.")
-    return url
+    if is_postgres(url):
+        return url
+    path = sqlite_path(url)
+    if path.resolve() == DEV_SQLITE.resolve():
+        raise SystemExit("Refusing to benchmark on the development database db.sqlite3.")
+    # Absolute, so that the servers (run from the repository) and this process agree.
+    return f"sqlite:///{path}"
+
+
+def scale_label(scale):
+    """10.0 as 10, 0.5 as 0.5: as `synthesize --scale` and the results show it."""
+    return int(scale) if scale == int(scale) else scale
+
+
+def small_database_url(url, small_scale):
+    """The big scale's database with `_<small scale>` added to its name."""
+    suffix = "_" + str(scale_label(small_scale)).replace(".", "_")
+    if is_postgres(url):
+        parts = urllib.parse.urlparse(url)
+        return parts._replace(path=parts.path + suffix).geturl()
+    path = sqlite_path(url)
+    return f"sqlite:///{path.with_name(path.stem + suffix + path.suffix)}"
 
 
 def ensure_postgres_database(url):
@@ -82,10 +124,41 @@ def ensure_postgres_database(url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def prepare_database(url, scale, cases_json=None):
+    """Migrate and fill url's database at `scale`, in a child process of its own.
+
+    A process per database: its settings (the jobs alias beside the SQLite
+    file, the connections) are built from DATABASE_URL once, at start, and
+    nothing of the other database lingers in them.
+    """
+    if is_postgres(url):
+        ensure_postgres_database(url)
+    command = [sys.executable, str(Path(__file__).resolve()), "--prepare-only"]
+    command += ["--scale", str(scale)]
+    if cases_json:
+        command += ["--cases-json", str(cases_json)]
+    subprocess.run(command, cwd=REPO, env={**os.environ, "DATABASE_URL": url}, check=True)
+
+
 def with_persistent_connections(url):
     """The URL for the server: gunicorn's sync workers keep one connection each."""
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}conn_max_age=600"
+
+
+def select_cases(all_cases, only):
+    """The cases `--only` names (comma-separated), in cases.py's order; all without it."""
+    if not only:
+        return list(all_cases)
+    wanted = {name.strip() for name in only.split(",") if name.strip()}
+    known = [case["name"] for case in all_cases]
+    unknown = sorted(wanted - set(known))
+    if unknown or not wanted:
+        raise SystemExit(
+            f"--only: unknown case(s) {', '.join(unknown) or '(none given)'}; "
+            f"the cases are {', '.join(known)}."
+        )
+    return [case for case in all_cases if case["name"] in wanted]
 
 
 def queries_per_request(client, url):
@@ -122,6 +195,41 @@ def sql_floor_p50(case, budget_s=2.0, max_reps=200):
     return statistics.median(timings)
 
 
+# --- The cache ---------------------------------------------------------------------------
+
+
+def redis_url_for(environ, postgres):
+    """The servers' Redis: the caller's REDIS_URL; on PostgreSQL runs db 13 by
+    default, as a deployment on PostgreSQL would have one; on SQLite none (the
+    local-memory cache)."""
+    return environ.get("REDIS_URL", "").strip() or (DEFAULT_REDIS_URL if postgres else "")
+
+
+def empty_cache(redis_url, prefix=CACHE_KEY_PREFIX):
+    """Delete the keys under the bench's prefix, so that the warm server starts
+    empty and fills its cache in its own warm-up; other keys are left alone."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        batch, deleted = [], 0
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                deleted += client.delete(*batch)
+                batch = []
+        if batch:
+            deleted += client.delete(*batch)
+    except redis.RedisError as error:
+        # The cache ignores a Redis that is down: the warm run would measure misses.
+        raise SystemExit(
+            f"Redis at {redis_url} is unusable ({error}): start it or set REDIS_URL."
+        ) from None
+    finally:
+        client.close()
+    return deleted
+
+
 # --- Servers and load ----------------------------------------------------------------------
 
 
@@ -144,16 +252,26 @@ def wait_for(url, timeout=60):
     raise SystemExit(f"{url} did not come up in {timeout} s")
 
 
-def start_gunicorn(database_url, port):
+def server_environment(database_url, response_cache, redis_url="", key_prefix=CACHE_KEY_PREFIX):
+    """A gunicorn's environment: the cold and the warm server differ in RESPONSE_CACHE only."""
     env = {
         **os.environ,
         "DATABASE_URL": with_persistent_connections(database_url),
+        "RESPONSE_CACHE": response_cache,
         "DJANGO_ROOT_URLCONF": "tests.perf.urls",
         "DJANGO_DEBUG": "false",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "API_ANON_THROTTLE_RATE": "none",
     }
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["CACHE_KEY_PREFIX"] = key_prefix
+    return env
+
+
+def start_gunicorn(env, port):
     command = [
         str(BIN / "gunicorn"),
         "config.wsgi:application",
@@ -165,15 +283,26 @@ def start_gunicorn(database_url, port):
         "warning",
     ]
     process = subprocess.Popen(command, cwd=REPO, env=env)
-    wait_for(f"http://127.0.0.1:{port}/api/v1/")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v1/")
+    except SystemExit:
+        stop(process)
+        raise
     return process
 
 
 def start_datasette(path, port):
     command = [str(BIN / "datasette"), "serve", "-i", str(path), "-h", "127.0.0.1"]
     command += ["-p", str(port)]
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
-    wait_for(f"http://127.0.0.1:{port}/-/versions.json")
+    # Uvicorn's start and stop lines would land in the middle of the report.
+    log = Path(tempfile.gettempdir()) / "entente-bench-datasette.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/-/versions.json")
+    except SystemExit:
+        stop(process)
+        raise SystemExit(f"Datasette did not come up: see {log}") from None
     return process
 
 
@@ -226,23 +355,42 @@ def worker_rss_mb(master_pid):
 # --- Main ---------------------------------------------------------------------------------
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", 100)))
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("SCALE", 100)),
+        help="the big scale: every figure (default 100, or SCALE)",
+    )
+    parser.add_argument(
+        "--small-scale",
+        type=float,
+        default=10,
+        help="the small scale, for each case's growth: the app cold only (default 10; 0 skips it)",
+    )
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per case (median)")
-    args = parser.parse_args(argv)
-    scale = int(args.scale) if args.scale == int(args.scale) else args.scale
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it).")
+    parser.add_argument("--only", default="", help="these cases only, comma-separated")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="migrate and fill DATABASE_URL's database at --scale, then stop",
+    )
+    parser.add_argument(
+        "--cases-json", help="with --prepare-only: write the cases' names and URLs to this file"
+    )
+    return parser.parse_args(argv)
 
-    database_url = bench_database_url(os.environ)
-    if database_url.startswith(("postgres:", "postgresql:")):
-        ensure_postgres_database(database_url)
+
+def configure_environment(database_url):
+    """This process's settings, before Django starts (inherited by --prepare-only)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_ROOT_URLCONF"] = "tests.perf.urls"
     os.environ["API_ANON_THROTTLE_RATE"] = "none"
     os.environ["DJANGO_DEBUG"] = "false"  # no query log slowing the SQL floor down
+    # Queries are counted as a cold request makes them.
+    os.environ["RESPONSE_CACHE"] = "off"
     # The production stack over plain HTTP on loopback (`make bench` sets the same):
     # a throwaway key, no HTTPS redirect, no secure-only cookies.
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
@@ -250,100 +398,173 @@ def main(argv=None):
         os.environ.setdefault(name, "false")
     os.environ.setdefault("DJANGO_CSRF_COOKIE_SECURE", "false")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def setup_django():
     import django
 
     django.setup()
     from django.core import signals
-    from django.db import close_old_connections, connection
-    from django.test import Client
+    from django.db import close_old_connections
 
     # As Django's test runner does: one connection for the whole process.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
 
-    cases.prepare(args.scale)
-    vendor = connection.vendor
-    measured = cases.make_cases()
+
+def prepare_only(args):
+    """The child of prepare_database(): DATABASE_URL's database, at --scale."""
+    configure_environment(os.environ["DATABASE_URL"])
+    setup_django()
+    cases.prepare(scale_label(args.scale))
+    if args.cases_json:
+        urls = [{k: case[k] for k in ("name", "url", "floor")} for case in cases.make_cases()]
+        Path(args.cases_json).write_text(json.dumps(urls))
+
+
+def count_and_floor(measured):
+    """Queries per request and the SQL floor of each case, in this process."""
+    from django.test import Client
+
     client = Client(HTTP_HOST="127.0.0.1")
     for case in measured:
         case["queries"] = queries_per_request(client, case["url"])
         queries_per_request(client, case["floor"])
         case["floor_sql_p50_ms"] = sql_floor_p50(case)
         floor_ms = case["floor_sql_p50_ms"]
-        print(f"{case['name']}: {case['queries']} queries, SQL floor {floor_ms:.2f} ms")
-    database_path = Path(connection.settings_dict["NAME"]) if vendor == "sqlite" else None
+        print(f"{case['name']}: {case['queries']} queries, SQL floor {floor_ms:.2f} ms", flush=True)
+
+
+def measure_small_scale(url, small_cases, args, redis_url, small):
+    """Each case's cold figures at the small scale, on a gunicorn of its own."""
+    # Its own key prefix: cached counts are keyed by data version, which two
+    # databases can share.
+    prefix = f"{CACHE_KEY_PREFIX}-{str(small).replace('.', '_')}"
+    port = free_port()
+    server = start_gunicorn(server_environment(url, "off", redis_url, prefix), port)
+    figures = {}
+    try:
+        for case in small_cases:
+            cold = measure(f"http://127.0.0.1:{port}{case['url']}", args.duration, args.runs)
+            figures[case["name"]] = cold
+            print(
+                f"  {case['name']} at scale {small}: p50 {report.fmt(cold['p50_ms'])} ms, "
+                f"{cold['rps']:.0f} req/s",
+                flush=True,
+            )
+    finally:
+        stop(server)
+    return figures
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.prepare_only:
+        return prepare_only(args)
+    scale = scale_label(args.scale)
+    small = scale_label(args.small_scale) if args.small_scale > 0 else None
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it).")
+
+    database_url = bench_database_url(os.environ)
+    postgres = is_postgres(database_url)
+    database_path = None if postgres else sqlite_path(database_url)
+    if database_path is not None and database_path.stem != "bench":
+        raise SystemExit("Datasette's URLs assume the database file is named bench.*")
+    small_url = small_database_url(database_url, small) if small else None
+    redis_url = redis_url_for(os.environ, postgres)
+    configure_environment(database_url)
+
+    # Both databases first, the small one first (the shorter, when both are new).
+    small_cases = []
+    if small_url:
+        with tempfile.TemporaryDirectory() as tmp:
+            cases_json = Path(tmp) / "cases.json"
+            prepare_database(small_url, small, cases_json)
+            small_cases = select_cases(json.loads(cases_json.read_text()), args.only)
+    prepare_database(database_url, scale)
+
+    setup_django()
+    from django.db import connection
+
+    measured = select_cases(cases.make_cases(), args.only)
+    count_and_floor(measured)
+    vendor = connection.vendor
     connection.close()
 
-    app_port = free_port()
-    gunicorn = start_gunicorn(database_url, app_port)
-    datasette = None
+    if redis_url:
+        deleted = empty_cache(redis_url)
+        print(f"Redis {redis_url}: deleted {deleted} keys under {CACHE_KEY_PREFIX}*", flush=True)
+    small_figures = {}
+    if small_url:
+        small_figures = measure_small_scale(small_url, small_cases, args, redis_url, small)
+
+    cold_port, warm_port = free_port(), free_port()
+    cold_server = warm_server = datasette = None
     endpoints = []
     try:
+        cold_server = start_gunicorn(server_environment(database_url, "off", redis_url), cold_port)
+        warm_server = start_gunicorn(server_environment(database_url, "on", redis_url), warm_port)
         if database_path is not None:
-            if database_path.stem != "bench":
-                raise SystemExit("Datasette's URLs assume the database file is named bench.*")
             ds_port = free_port()
             datasette = start_datasette(database_path, ds_port)
         for case in measured:
-            app = measure(f"http://127.0.0.1:{app_port}{case['url']}", args.duration, args.runs)
-            floor = measure(f"http://127.0.0.1:{app_port}{case['floor']}", args.duration, args.runs)
-            entry = {
-                "name": case["name"],
-                "url": case["url"],
-                "p50_ms": app["p50_ms"],
-                "p95_ms": app["p95_ms"],
-                "rps": app["rps"],
-                "errors": app["errors"],
-                "queries": case["queries"],
-                "floor_sql_p50_ms": case["floor_sql_p50_ms"],
-                "floor_http_p50_ms": floor["p50_ms"],
-                "floor_http_rps": floor["rps"],
-                "datasette_p50_ms": None,
-                "datasette_rps": None,
-                "datasette_default_p50_ms": None,
-                "datasette_default_rps": None,
-            }
+            cold_at = f"http://127.0.0.1:{cold_port}"
+            cold = measure(cold_at + case["url"], args.duration, args.runs)
+            floor = measure(cold_at + case["floor"], args.duration, args.runs)
+            warm = measure(f"http://127.0.0.1:{warm_port}{case['url']}", args.duration, args.runs)
+            ds = ds_default = None
             if datasette is not None:
                 flagged, default = cases.datasette_variants(case["datasette"])
+                case["datasette_url"] = flagged
                 ds = measure(f"http://127.0.0.1:{ds_port}{flagged}", args.duration, args.runs)
                 ds_default = measure(f"http://127.0.0.1:{ds_port}{default}", args.duration, 1)
-                entry.update(
-                    datasette_p50_ms=ds["p50_ms"],
-                    datasette_rps=ds["rps"],
-                    datasette_errors=ds["errors"],
-                    datasette_url=flagged,
-                    datasette_default_p50_ms=ds_default["p50_ms"],
-                    datasette_default_rps=ds_default["rps"],
-                )
+            entry = report.endpoint_entry(
+                case, cold, floor, warm, small_figures.get(case["name"]), ds, ds_default
+            )
             endpoints.append(entry)
             print(
-                f"  {case['name']}: p50 {app['p50_ms']:.1f} ms, p95 {app['p95_ms']:.1f} ms, "
-                f"{app['rps']:.0f} req/s (floor p50 {floor['p50_ms']:.1f} ms)",
+                f"  {case['name']}: cold p50 {report.fmt(cold['p50_ms'])} ms, "
+                f"{cold['rps']:.0f} req/s; warm p50 {report.fmt(warm['p50_ms'])} ms, "
+                f"{warm['rps']:.0f} req/s; floor p50 {report.fmt(floor['p50_ms'])} ms"
+                + (f"; Datasette {ds['rps']:.0f} req/s" if ds else ""),
                 flush=True,
             )
-        rss = worker_rss_mb(gunicorn.pid)
+        rss = {"cold": worker_rss_mb(cold_server.pid), "warm": worker_rss_mb(warm_server.pid)}
     finally:
-        stop(gunicorn)
+        stop(cold_server)
+        stop(warm_server)
         stop(datasette)
 
+    measured_rss = [mb for mb in rss.values() if mb is not None]
+    cache = f"Redis ({redis_url}, prefix {CACHE_KEY_PREFIX})" if redis_url else "local memory"
     results = report.build_results(
         scale,
         vendor,
         endpoints,
-        worker_rss_mb=rss,
+        worker_rss_mb=max(measured_rss) if measured_rss else None,
+        small_scale=small,
         extra={
+            "worker_rss_mb_by_server": rss,
             "settings": {
                 "server": "gunicorn, 2 sync workers, conn_max_age=600",
+                "cold": "RESPONSE_CACHE=off",
+                "warm": f"RESPONSE_CACHE=on, cache in {cache}",
                 "load": f"wrk -t{report.THREADS} -c{report.CONNECTIONS}, {WARMUP_S} s warm-up, "
                 f"median of {args.runs} × {args.duration} s",
+                "only": args.only or None,
                 "cpus": os.cpu_count(),
-            }
+            },
         },
     )
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    MARKDOWN.write_text(report.format_markdown(results))
     print()
     print(report.format_table(results))
-    print(f"\nWrote {RESULTS.relative_to(REPO)}")
+    print(
+        f"\nWrote {RESULTS.relative_to(REPO)} and {MARKDOWN.relative_to(REPO)} "
+        "(the table and the targets in Markdown)"
+    )
 
 
 if __name__ == "__main__":
