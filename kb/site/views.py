@@ -21,6 +21,7 @@ from ..domain.records import citing_records
 from ..filtering import filtersets
 from ..filtering.keys import filter_key
 from ..models import Event, Organisation, Participation, Source
+from . import rendering
 from .forms import is_country_field, present
 
 
@@ -78,6 +79,12 @@ class RecordListView(FilterView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             response.status_code = 400  # the page still shows the form and its errors
         return response
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # Before the form is validated, so its errors and fields render the same way.
+        filterset.form.renderer = rendering.renderer
+        return filterset
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # The count is cached under the page's filters, not its compiled SQL.

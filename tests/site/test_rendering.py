@@ -1,0 +1,95 @@
+"""The filter forms render as Django renders them: kb/site/rendering.py against Django's renderer.
+
+Each list page's form, bound to valid, invalid and generated query strings
+(Hypothesis), in both languages: every field group and the form's own
+errors are the same HTML, byte for byte, from either renderer.
+"""
+
+import pytest
+from django.forms.renderers import get_default_renderer
+from django.http import QueryDict
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb import registry
+from kb.filtering import filtersets
+from kb.site import rendering
+from kb.site.forms import present
+from tests.api.test_properties import queries
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
+
+LISTS = {entry.page: entry.model for entry in registry.with_pages()}
+EXAMPLES = [
+    {},
+    {"region": ["europe"]},
+    {"region": ["europe,africa"]},  # several values: a text input, not a drop-down
+    {"region": ["mars"], "country": ["xx"], "kind": ["nope"]},
+    {"q": ["<b>\"Police\"</b> & 'co'"], "ordering": ["-name"]},
+    {"ordering": ["bogus"], "page": ["2"]},
+    {"parent": ["interpol", "nope"], "event": ["<script>"]},
+    {"date_from": ["2025-02-30"], "date_to": ["2025-11-27"], "signed_from": ["x"]},
+    {"language": ["fr"], "counterpart_country": ["MA,FR"], "topic": ["cybercrime"]},
+    {"q": ["x" * 300]},
+]
+
+
+def rendered(model, query, language, renderer):
+    """A list page's form as the page renders it: the field groups and the form's errors."""
+    data = QueryDict(mutable=True)
+    for name, values in query.items():
+        data.setlist(name, values)
+    with translation.override(language):
+        filterset = filtersets.for_model(model)(data=data or None, queryset=model.objects.all())
+        filterset.form.renderer = renderer
+        filterset.is_valid()
+        form = present(filterset.form)
+        fields = [form[name].as_field_group() for name in form.fields]
+        return [str(form.non_field_errors()), *fields]
+
+
+def assert_same_html(model, query, language):
+    fast = rendered(model, query, language, rendering.renderer)
+    assert fast == rendered(model, query, language, get_default_renderer()), (query, language)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("query", EXAMPLES)
+@pytest.mark.parametrize("page", LISTS)
+def test_filter_forms_render_as_django_renders_them(page, query, language):
+    assert_same_html(LISTS[page], query, language)
+
+
+def test_examples_cover_errors_selects_and_text_inputs():
+    html = "".join(rendered(LISTS["organisations"], EXAMPLES[3], "en", rendering.renderer))
+    assert 'class="errorlist" id="id_region_error"' in html
+    assert '<select name="ordering" id="id_ordering">' in html
+    html = "".join(rendered(LISTS["organisations"], EXAMPLES[4], "fr", rendering.renderer))
+    assert 'value="&lt;b&gt;&quot;Police&quot;&lt;/b&gt; &amp; &#x27;co&#x27;"' in html
+    assert '<option value="-name" selected>' in html
+
+
+@pytest.mark.parametrize("page", LISTS)
+def test_generated_queries_render_as_django_renders_them(page):
+    parameters = sorted({*filtersets.for_model(LISTS[page]).base_filters, "page", "x"})
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(query=queries(parameters), language=st.sampled_from(["en", "fr"]))
+    def check(query, language):
+        assert_same_html(LISTS[page], query, language)
+
+    check()
+
+
+def test_templates_it_does_not_write_are_left_to_django():
+    context = {"errors": {"q": ["Too long."]}.items(), "error_class": "errorlist"}
+    template = "django/forms/errors/dict/default.html"
+    assert rendering.renderer.render(template, context) == get_default_renderer().render(
+        template, context
+    )
