@@ -76,8 +76,8 @@ def cache_timeout(env, name, default):
     return seconds
 
 
-def redis_caches(url, prefix, connect_timeout, socket_timeout):
-    """CACHES for REDIS_URL: the "default" and "counts" aliases, both Redis."""
+def redis_caches(url, prefix, connect_timeout, socket_timeout, response_seconds):
+    """CACHES for REDIS_URL: the "default", "counts" and "responses" aliases, all Redis."""
     from redis import ConnectionPool
 
     # A URL redis-py cannot use would fail on the first request, and on every
@@ -125,6 +125,16 @@ def redis_caches(url, prefix, connect_timeout, socket_timeout):
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"{prefix}:counts",
+            "OPTIONS": options,
+        },
+        # Shared by every web process, so a response rendered by one is a hit
+        # in all. Entries have a lifetime too (RESPONSE_CACHE_SECONDS): the
+        # server's maxmemory bounds them.
+        "responses": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"{prefix}:responses",
+            "TIMEOUT": response_seconds,
             "OPTIONS": options,
         },
     }

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     # Before the session is read: the public pages' and the API's reads go to
     # the replica, unless this client wrote a moment ago (kb/ops/replica.py).
     "kb.ops.replica.ReplicaMiddleware",
+    # After the replica's choice (it reads the data version there), before all
+    # whose headers a stored response keeps: a hit skips them (kb/ops/responses.py).
+    "kb.ops.responses.ResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files carry the policy too.
     "csp.middleware.CSPMiddleware",
@@ -239,12 +242,30 @@ KB_QUALITY_LIMIT = 200
 # --- Caches -------------------------------------------------------------------
 # Per process. "counts" holds list counts keyed by the data version, so they
 # are exact as of the last change (kb/db/counts.py).
+# The response cache (kb/ops/responses.py): rendered public pages and API
+# responses, keyed by the data version, so a write makes them all unreachable.
+# RESPONSE_CACHE=off turns it off (the benchmark's cold runs).
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=True)
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
+RESPONSE_CACHE_MAX_ENTRIES = env.int("RESPONSE_CACHE_MAX_ENTRIES", default=2000)
+RESPONSE_CACHE_MAX_BYTES = env.int("RESPONSE_CACHE_MAX_BYTES", default=512 * 1024)
+# A hit under each prefix counts against this throttle, as the view would.
+RESPONSE_CACHE_THROTTLES = {"/api/": "kb.api.throttling.AnonThrottle"}
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "counts": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "counts",
         "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+    # Per process without Redis: a bound on entries (each at most
+    # RESPONSE_CACHE_MAX_BYTES), so at most about 1 GB per process by default.
+    "responses": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "responses",
+        "TIMEOUT": RESPONSE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": RESPONSE_CACHE_MAX_ENTRIES},
     },
 }
 
@@ -258,7 +279,11 @@ CACHE_CONNECT_TIMEOUT = services.cache_timeout(env, "CACHE_CONNECT_TIMEOUT", "0.
 CACHE_SOCKET_TIMEOUT = services.cache_timeout(env, "CACHE_SOCKET_TIMEOUT", "0.2")
 if REDIS_URL:
     CACHES = services.redis_caches(
-        REDIS_URL, CACHE_KEY_PREFIX, CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT
+        REDIS_URL,
+        CACHE_KEY_PREFIX,
+        CACHE_CONNECT_TIMEOUT,
+        CACHE_SOCKET_TIMEOUT,
+        RESPONSE_CACHE_SECONDS,
     )
     # An ignored error is still logged (logger django_redis.cache, level ERROR,
     # with its traceback): a Redis that is down shows in the logs too.

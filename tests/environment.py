@@ -7,10 +7,13 @@ the suite runs with development settings, as `make test` does (the Makefile
 exports DJANGO_DEBUG=true). pytest-django still turns DEBUG off for each test;
 what DEBUG decides at import stays development's: the marked development
 secret key, no HTTPS redirect (the test client speaks plain HTTP), no secure
-cookies. A variable already set wins. Tests of production settings start a
+cookies; and the response cache off (below). A variable already set wins. Tests of production settings start a
 process of their own (tests/ops/test_settings.py).
 """
 
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
+# Off in the suite, so a repeated request runs its view again and each test's
+# query counts are the view's own; tests/ops/test_responses.py turns it on.
+os.environ.setdefault("RESPONSE_CACHE", "off")

@@ -6,8 +6,9 @@ lines as JSON on stderr (`logs`, named by LOGGING), the client's address
 behind DJANGO_NUM_PROXIES proxies (`clients`, for the login lockout), and
 the API docs pages fitted to the Content-Security-Policy (`templates/`),
 which requests read from the replica and the editor's pin to the primary
-(`replica`), the Redis client that leaves a failing server alone for a few
-seconds (`cache`), and the liveness and readiness checks (`health`).
+(`replica`), the response cache keyed by the data version (`responses`),
+the Redis client that leaves a failing server alone for a few seconds
+(`cache`), and the liveness and readiness checks (`health`).
 The security headers themselves are settings (config/settings.py,
 "Security"), sent by Django's SecurityMiddleware and django-csp.
 May import: the standard library, Django, django-health-check, and in kb

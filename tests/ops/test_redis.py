@@ -35,7 +35,7 @@ def test_without_redis_url_the_cache_is_local_memory():
     assert {alias["BACKEND"] for alias in values["CACHES"].values()} == {
         "django.core.cache.backends.locmem.LocMemCache"
     }
-    assert set(values["CACHES"]) == {"default", "counts"}
+    assert set(values["CACHES"]) == {"default", "counts", "responses"}
     # A per-process cache would serve a session another process has ended.
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
 
@@ -43,7 +43,9 @@ def test_without_redis_url_the_cache_is_local_memory():
 def test_with_redis_url_both_aliases_are_redis_under_the_key_prefix():
     values = production_settings(REDIS_URL=SHARED_URL)
     default, counts = values["CACHES"]["default"], values["CACHES"]["counts"]
-    for alias in (default, counts):
+    responses = values["CACHES"]["responses"]
+    assert responses["KEY_PREFIX"] == "entente:responses"
+    for alias in (default, counts, responses):
         assert alias["BACKEND"] == "django_redis.cache.RedisCache"
         assert alias["LOCATION"] == SHARED_URL
         options = alias["OPTIONS"]
