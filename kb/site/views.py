@@ -101,7 +101,6 @@ class RecordListView(FilterView):
         context.update(
             title=self.title,
             form=present(self.filterset.form),
-            rows_template=f"kb/rows/{name}.html",
             list_url=reverse(f"kb:{name}-list"),
             api=api_links(name, self.request.GET),
             # Codes to pick from, named in the page's language, when a field takes countries.

@@ -127,11 +127,11 @@ def choice_label(record, field_name):
     to hash it, on every call; a list page calls it for each of its rows.
     """
     value = getattr(record, field_name)
-    return _choice_labels(type(record), field_name).get(value, value)
+    return choice_labels(type(record), field_name).get(value, value)
 
 
 @functools.cache
-def _choice_labels(model, field_name):
+def choice_labels(model, field_name):
     # The labels stay lazy: each is translated when the page renders it.
     return dict(model._meta.get_field(field_name).flatchoices)
 
