@@ -149,15 +149,21 @@ class Rows:
         """`country.name`, for a record's Country."""
         return self.word(("country", country.code), lambda: country.name)
 
-    def region(self, record):
-        """`{% if record.region %}, {{ record.region|region_name }}{% endif %}`.
+    def place(self, record, country):
+        """`{% if record.country %}{{ record.country.name }}{% if record.region %},
+        {{ record.region|region_name }}{% endif %}{% else %}International{% endif %}`.
 
         Keyed by the country: a record's region is its country's.
         """
-        return self.word(
-            ("region", record.country.code),
-            lambda: format_html(", {}", region_name(record.region)) if record.region else "",
-        )
+
+        def make():
+            if not country:
+                return gettext("International")
+            if record.region:
+                return format_html("{}, {}", country.name, region_name(record.region))
+            return country.name
+
+        return self.word(("place", country.code), make)
 
     def language(self, code):
         return self.word(("language", code), lambda: language_name(code))
@@ -188,16 +194,12 @@ def _url_parts(model):
 
 def organisation(rows, record):
     parent = record.parent
-    if record.country:
-        place = rows.country(record.country) + rows.region(record)
-    else:
-        place = rows.translate("International")
     return ORGANISATION.format(
         url=rows.url(record),
         name=_text(record.name),
         acronym=ACRONYM.format(_text(record.acronym)) if record.acronym else "",
         kind=rows.label(record, "kind"),
-        place=place,
+        place=rows.place(record, record.country),
         parent=(
             PART_OF.format(rows.translate("part of"), rows.url(parent), _text(parent.name))
             if visibility.is_public(parent)
@@ -207,15 +209,18 @@ def organisation(rows, record):
 
 
 def person(rows, record):
-    country = rows.country(record.country) if record.country else ""
+    country = record.country
     held = "; ".join(
         _text(membership.post.name if membership.post else membership.organisation.name)
         for membership in record.memberships.all()
     )
-    if held and record.country:
+    if held and country:
         held = f" · {held}"
     return PERSON.format(
-        url=rows.url(record), name=_text(record.name), country=country, memberships=held
+        url=rows.url(record),
+        name=_text(record.name),
+        country=rows.country(country) if country else "",
+        memberships=held,
     )
 
 
