@@ -11,7 +11,7 @@ import datetime
 import functools
 
 from django.db.models import DEFERRED
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django_countries.fields import Country
 from drf_spectacular.types import OpenApiTypes
@@ -194,12 +194,22 @@ def url_for_slug(context, view_name, slug):
     then costs one reverse() per view, not 100.
     """
     templates = context.setdefault("_url_templates", {})
-    key = (view_name, translation.get_language())
+    language = translation.get_language()
+    key = (view_name, language)
     template = templates.get(key)
     if template is None:
-        path = reverse(view_name, kwargs={"slug": SLUG_MARK})
+        path = _reversed(view_name, language, get_script_prefix())
         template = templates[key] = context["request"].build_absolute_uri(path)
     return template.replace(SLUG_MARK, slug)
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(view_name, language, script_prefix):
+    # The URLconf is fixed for the process; the path depends on the view, the
+    # language (the site's paths are translated) and the script prefix only.
+    # NoReverseMatch is raised each time, as reverse() would: lru_cache keeps
+    # no exception.
+    return reverse(view_name, kwargs={"slug": SLUG_MARK})
 
 
 @extend_schema_field(CitationSerializer(many=True))

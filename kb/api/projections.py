@@ -96,7 +96,11 @@ class Projection:
             name = item.lstrip("-") if isinstance(item, str) else None
             if name and name not in names:
                 names.append(name)
-        queryset = queryset.prefetch_related(None).select_related(None)
+        # Instances' needs, never a projection's (each clone copies the query).
+        if queryset._prefetch_related_lookups:
+            queryset = queryset.prefetch_related(None)
+        if queryset.query.select_related:
+            queryset = queryset.select_related(None)
         # modeltranslation's values() rewrites every row for its fallbacks;
         # the projection reads each language's column itself (name()).
         return getattr(queryset, "raw_values", queryset.values)(*names)

@@ -58,9 +58,14 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     throttle_classes = [AnonThrottle]
 
     def get_queryset(self):
+        # Filters and projections need nothing more; serialized() adds what serializers read.
+        return self.model.objects.published()
+
+    @staticmethod
+    def serialized(queryset):
+        """The rows with what their serializer reads (the CSV, and types without a projection)."""
         # The folded search column is for the database only; no record shows it.
-        queryset = self.model.objects.published().for_listing().defer("search_text")
-        return cited_as_list(queryset)
+        return cited_as_list(queryset.for_listing().defer("search_text"))
 
     def get_renderers(self):
         # CSV is a list format; a record is JSON.
@@ -133,7 +138,7 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         ordering = queryset.query.order_by or self.model._meta.ordering
         queryset = queryset.order_by(*ordering, "pk")
         if request.accepted_renderer.format == CSVRenderer.format:
-            return self.stream_csv(queryset)
+            return self.stream_csv(self.serialized(queryset))
         self.paginator.data_version = self.data_version
         self.paginator.count_key = filter_key(self.basename, request.query_params)
         projection = projections.for_model(self.model)
@@ -142,7 +147,7 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
             page = self.paginate_queryset(projection.values(queryset))
             rows = projection(self.get_serializer_context()).rows(page, queryset.db)
             return self.get_paginated_response(rows)
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(self.serialized(queryset))
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 
@@ -168,7 +173,7 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         """The one record in `found` as the serializer gives it, or None."""
         projection = projections.for_model(self.model)
         if projection is None:
-            record = found.first()
+            record = self.serialized(found).first()
             return None if record is None else self.get_serializer(record).data
         rows = list(projection.values(found)[:1])
         if not rows:

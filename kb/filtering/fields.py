@@ -104,6 +104,8 @@ class ChoiceListField(ListField):
 
     def clean(self, value):
         values = [self.normalise(v) for v in super().clean(value)]
+        if not values:
+            return values
         valid = {str(key) for key, _label in self.choices}
         unknown = [v for v in values if v not in valid]
         if unknown:
