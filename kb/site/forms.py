@@ -4,6 +4,7 @@ Parsing stays the FilterSet's (kb/filtering/); only widgets change here.
 """
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,36 @@ def present(form):
         sorts = [(key, label) for key, label in field.choices if key]
         field.widget = forms.Select(choices=[("", _("Default order")), *sorts])
     return form
+
+
+# (FilterSet, field, bound, language) -> the group's HTML: at most one entry
+# per field of each list's form, in each language, bound or not.
+_BLANK_GROUPS = {}
+
+
+def field_groups(form, filterset_class):
+    """(has errors, HTML) of each field of a FilterSet's presented form, in order.
+
+    A field the query does not name renders the same on every request for a
+    list and language (its label, help, widget and options come from the
+    FilterSet class and `present()`), so its HTML is kept from the first;
+    the one or two fields a query fills, and any with errors, are rendered.
+    """
+    language = translation.get_language()
+    groups = []
+    for name, field in form.fields.items():
+        errors = form.errors.get(name)
+        blank = not errors and field.widget.value_omitted_from_data(
+            form.data, form.files, form.add_prefix(name)
+        )
+        key = (filterset_class, name, form.is_bound, language)
+        html = _BLANK_GROUPS.get(key) if blank else None
+        if html is None:
+            html = form[name].as_field_group()
+            if blank:
+                _BLANK_GROUPS[key] = html
+        groups.append((bool(errors), html))
+    return groups
 
 
 class SearchForm(forms.Form):

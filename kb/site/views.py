@@ -22,7 +22,7 @@ from ..filtering import filtersets
 from ..filtering.keys import filter_key
 from ..models import Event, Organisation, Participation, Source
 from . import rendering
-from .forms import is_country_field, present
+from .forms import field_groups, is_country_field, present
 
 
 def api_links(model_name, query):
@@ -98,9 +98,11 @@ class RecordListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         name = self.model._meta.model_name
+        form = present(self.filterset.form)
         context.update(
             title=self.title,
-            form=present(self.filterset.form),
+            form=form,
+            field_groups=field_groups(form, type(self.filterset)),
             list_url=reverse(f"kb:{name}-list"),
             api=api_links(name, self.request.GET),
             # Codes to pick from, named in the page's language, when a field takes countries.

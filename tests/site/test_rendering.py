@@ -2,7 +2,8 @@
 
 Each list page's form, bound to valid, invalid and generated query strings
 (Hypothesis), in both languages: every field group and the form's own
-errors are the same HTML, byte for byte, from either renderer.
+errors are the same HTML, byte for byte, from either renderer, and from
+field_groups(), which keeps the groups of fields a query leaves blank.
 """
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from kb import registry
 from kb.filtering import filtersets
 from kb.site import rendering
-from kb.site.forms import present
+from kb.site.forms import field_groups, present
 from tests.api.test_properties import queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("article")]
@@ -35,23 +36,33 @@ EXAMPLES = [
 ]
 
 
-def rendered(model, query, language, renderer):
-    """A list page's form as the page renders it: the field groups and the form's errors."""
+def rendered(model, query, language, renderer, groups=None):
+    """A list page's form: its errors, then each field's (has errors, group HTML).
+
+    `groups` renders the fields as the page does (field_groups()); by default
+    each is rendered by Django's BoundField.
+    """
     data = QueryDict(mutable=True)
     for name, values in query.items():
         data.setlist(name, values)
     with translation.override(language):
-        filterset = filtersets.for_model(model)(data=data or None, queryset=model.objects.all())
+        filterset_class = filtersets.for_model(model)
+        filterset = filterset_class(data=data or None, queryset=model.objects.all())
         filterset.form.renderer = renderer
         filterset.is_valid()
         form = present(filterset.form)
-        fields = [form[name].as_field_group() for name in form.fields]
+        if groups is None:
+            fields = [(bool(field.errors), field.as_field_group()) for field in form]
+        else:
+            fields = groups(form, filterset_class)
         return [str(form.non_field_errors()), *fields]
 
 
 def assert_same_html(model, query, language):
-    fast = rendered(model, query, language, rendering.renderer)
-    assert fast == rendered(model, query, language, get_default_renderer()), (query, language)
+    plain = rendered(model, query, language, get_default_renderer())
+    assert rendered(model, query, language, rendering.renderer) == plain, (query, language)
+    page = rendered(model, query, language, rendering.renderer, groups=field_groups)
+    assert page == plain, (query, language)
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -61,11 +72,15 @@ def test_filter_forms_render_as_django_renders_them(page, query, language):
     assert_same_html(LISTS[page], query, language)
 
 
+def html_of(model, query, language):
+    return "".join(str(part) for part in rendered(model, query, language, rendering.renderer))
+
+
 def test_examples_cover_errors_selects_and_text_inputs():
-    html = "".join(rendered(LISTS["organisations"], EXAMPLES[3], "en", rendering.renderer))
+    html = html_of(LISTS["organisations"], EXAMPLES[3], "en")
     assert 'class="errorlist" id="id_region_error"' in html
     assert '<select name="ordering" id="id_ordering">' in html
-    html = "".join(rendered(LISTS["organisations"], EXAMPLES[4], "fr", rendering.renderer))
+    html = html_of(LISTS["organisations"], EXAMPLES[4], "fr")
     assert 'value="&lt;b&gt;&quot;Police&quot;&lt;/b&gt; &amp; &#x27;co&#x27;"' in html
     assert '<option value="-name" selected>' in html
 
@@ -85,6 +100,16 @@ def test_generated_queries_render_as_django_renders_them(page):
         assert_same_html(LISTS[page], query, language)
 
     check()
+
+
+def test_blank_fields_are_kept_per_language_and_not_with_errors():
+    model = LISTS["organisations"]
+    for language in ["fr", "en", "fr"]:
+        for query in [{}, {"q": ["x"]}, {"region": ["mars"]}, {"region": ["europe"]}, {}]:
+            assert_same_html(model, query, language)
+    english, french = html_of(model, {}, "en"), html_of(model, {}, "fr")
+    assert '<option value="" selected>Any</option>' in english
+    assert '<option value="" selected>Tous</option>' in french and ">Any<" not in french
 
 
 def test_templates_it_does_not_write_are_left_to_django():
