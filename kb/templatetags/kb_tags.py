@@ -1,9 +1,11 @@
 """Template helpers for the public pages: date windows, languages, published ends."""
 
 import functools
+import itertools
 
 from django import template
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.core.signals import setting_changed
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -151,3 +153,59 @@ def country_datalist(element_id):
 def _country_datalist(element_id, language):
     options = format_html_join("", '<option value="{}">{}</option>', countries)
     return format_html('<datalist id="{}">{}</datalist>', element_id, options)
+
+
+# (tag, language, script prefix, URLconf, key values) -> HTML, for {% memo %}.
+_MEMOS = {}
+MAX_MEMOS = 1000  # a bound, should a key ever take values without end
+# Each parsed {% memo %} tag's number: a template parsed again (a test's, a
+# changed file's in development) gets new ones, never another tag's HTML.
+_memo_numbers = itertools.count()
+
+
+@register.tag
+def memo(parser, token):
+    """{% memo key... %}...{% endmemo %}: rendered once per process, language and key.
+
+    For the parts of a page that depend on nothing but the language and the
+    key's values (a variable or two, such as the current page's URL name):
+    the header's links and words, the footer. The language, the script
+    prefix and the URLconf are part of every key, as `{% url %}` and
+    `{% translate %}` inside depend on them; nothing else may vary inside
+    (no request, no data, no nonce), or every page would get the first.
+    """
+    keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, keys)
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist, keys):
+        self.nodelist = nodelist
+        self.keys = keys
+        self.number = next(_memo_numbers)
+
+    def render(self, context):
+        key = (
+            self.number,
+            translation.get_language(),
+            get_script_prefix(),
+            get_urlconf(),
+            *(k.resolve(context) for k in self.keys),
+        )
+        html = _MEMOS.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            if len(_MEMOS) >= MAX_MEMOS:
+                _MEMOS.clear()
+            _MEMOS[key] = html
+        return html
+
+
+def _forget_memos(**kwargs):
+    # A test's changed setting (ROOT_URLCONF, STATIC_URL, LANGUAGES...) changes what they render.
+    _MEMOS.clear()
+
+
+setting_changed.connect(_forget_memos)
