@@ -16,7 +16,6 @@ from django.test.utils import override_script_prefix
 from django.utils import translation
 
 from kb import registry
-from kb.domain.citations import cited_as_list
 from kb.models import (
     Agreement,
     DatePrecision,
@@ -28,6 +27,7 @@ from kb.models import (
     Status,
     Topic,
 )
+from kb.site.views import listed
 from kb.templatetags.kb_rows import ROWS, record_rows
 from tests import factories
 
@@ -39,7 +39,7 @@ MARKUP = '<b>"R&D"</b> l\'unité'
 
 def records(model):
     """A list page's records of `model`, loaded as the page loads them (RecordListView)."""
-    return list(cited_as_list(model.objects.published().for_listing(), keep=False))
+    return list(listed(model, translation.get_language()).all())
 
 
 def reference(model, rows):
