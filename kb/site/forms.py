@@ -40,33 +40,38 @@ def present(form):
     pick from; relation filters stay text inputs, by slug.
     """
     form.label_suffix = ""
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(field, ChoiceListField):
-            if is_country_field(field):
-                widget.attrs.update(list="country-codes", autocomplete="off")
-            elif len(form[name].value() or []) <= 1:
-                choices = [(key, str(label)) for key, label in field.choices]
-                if name == "language":
-                    # Django's language names are marked for translation, not translated.
-                    choices = sorted(((k, gettext(label)) for k, label in choices), key=_label)
-                field.widget = ListSelect(choices=[("", _("Any")), *choices])
-                # The codes the help text lists are the options themselves.
-                field.help_text = form[name].help_text = ""
-        elif isinstance(field, SlugListField):
-            widget.attrs.update(autocomplete="off", spellcheck="false", autocapitalize="none")
-        elif isinstance(field, forms.DateField):
-            # The browser's date picker shows the date its own way: "YYYY-MM-DD" would mislead.
-            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    for name in form.fields:
+        present_field(form, name)
+    return form
+
+
+def present_field(form, name):
+    """present() for one field (the form's label_suffix aside)."""
+    field = form.fields[name]
+    widget = field.widget
+    if isinstance(field, ChoiceListField):
+        if is_country_field(field):
+            widget.attrs.update(list="country-codes", autocomplete="off")
+        elif len(form[name].value() or []) <= 1:
+            choices = [(key, str(label)) for key, label in field.choices]
+            if name == "language":
+                # Django's language names are marked for translation, not translated.
+                choices = sorted(((k, gettext(label)) for k, label in choices), key=_label)
+            field.widget = ListSelect(choices=[("", _("Any")), *choices])
+            # The codes the help text lists are the options themselves.
             field.help_text = form[name].help_text = ""
-        elif name == "q":
-            widget.input_type = "search"
-    if "ordering" in form.fields:
-        field = form.fields["ordering"]
+    elif isinstance(field, SlugListField):
+        widget.attrs.update(autocomplete="off", spellcheck="false", autocapitalize="none")
+    elif isinstance(field, forms.DateField):
+        # The browser's date picker shows the date its own way: "YYYY-MM-DD" would mislead.
+        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        field.help_text = form[name].help_text = ""
+    elif name == "q":
+        widget.input_type = "search"
+    elif name == "ordering":
         # django-filter adds its own "---------" first option; name it instead.
         sorts = [(key, label) for key, label in field.choices if key]
         field.widget = forms.Select(choices=[("", _("Default order")), *sorts])
-    return form
 
 
 # (FilterSet, field, bound, language) -> the group's HTML: at most one entry
@@ -75,13 +80,15 @@ _BLANK_GROUPS = {}
 
 
 def field_groups(form, filterset_class):
-    """(has errors, HTML) of each field of a FilterSet's presented form, in order.
+    """(has errors, HTML) of each field of a FilterSet's form, presented, in order.
 
     A field the query does not name renders the same on every request for a
     list and language (its label, help, widget and options come from the
     FilterSet class and `present()`), so its HTML is kept from the first;
-    the one or two fields a query fills, and any with errors, are rendered.
+    the one or two fields a query fills, and any with errors, are presented
+    and rendered.
     """
+    form.label_suffix = ""
     language = translation.get_language()
     groups = []
     for name, field in form.fields.items():
@@ -92,6 +99,7 @@ def field_groups(form, filterset_class):
         key = (filterset_class, name, form.is_bound, language)
         html = _BLANK_GROUPS.get(key) if blank else None
         if html is None:
+            present_field(form, name)
             html = form[name].as_field_group()
             if blank:
                 _BLANK_GROUPS[key] = html

@@ -26,7 +26,7 @@ from ..filtering import filtersets
 from ..filtering.keys import filter_key
 from ..models import Event, Organisation, Participation, Source
 from . import rendering
-from .forms import field_groups, is_country_field, present
+from .forms import field_groups, is_country_field
 
 
 def api_links(model_name, query):
@@ -138,7 +138,7 @@ class RecordListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         name = self.model._meta.model_name
-        form = present(self.filterset.form)
+        form = self.filterset.form
         context.update(
             title=self.title,
             form=form,

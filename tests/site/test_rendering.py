@@ -50,8 +50,9 @@ def rendered(model, query, language, renderer, groups=None):
         filterset = filterset_class(data=data or None, queryset=model.objects.all())
         filterset.form.renderer = renderer
         filterset.is_valid()
-        form = present(filterset.form)
+        form = filterset.form
         if groups is None:
+            present(form)
             fields = [(bool(field.errors), field.as_field_group()) for field in form]
         else:
             fields = groups(form, filterset_class)
