@@ -2,11 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from ..db.dates import DaysBefore, LongestSpan, SpanDays
 from ..lib import regions
 from .actors import Organisation, Person, Post
 from .base import NO_ID, CitedRecord, DatePrecision, JoinRow, Record, country_names, translated
@@ -15,6 +16,9 @@ from .rules import AnyOf, DateWindow, validate_post_organisation
 from .visibility import shown
 
 EVENT_WINDOW = DateWindow("event_dates_in_order", "start_date", "end_date")
+# Days from an event's start to its end, indexed (kb_event_span): the longest
+# of all is then read at once (Event.earliest_start).
+EVENT_SPAN = SpanDays("start_date", "end_date")
 AGREEMENT_WINDOW = DateWindow("agreement_dates_in_order", "signed_start", "signed_end")
 NAMES_A_PARTICIPANT = AnyOf(
     "participation_names_a_participant",
@@ -124,6 +128,7 @@ class Event(CitedRecord):
             models.Index(
                 fields=["status", "start_date", "slug", "end_date"], name="kb_event_pub_start"
             ),
+            models.Index(EVENT_SPAN, name="kb_event_span"),
         ]
 
     objects = EventQuerySet.as_manager()
@@ -137,6 +142,25 @@ class Event(CitedRecord):
     @property
     def region(self):
         return regions.region_for(self.country)
+
+    @classmethod
+    def earliest_start(cls, ending_from):
+        """The earliest an event can start if it ends on or after `ending_from`: that day less
+        the longest span of any event, as an expression for the query it goes in.
+
+        `end_date >= day` alone gives an index on the start date (the lists'
+        order, kb_event_pub_start) no place to begin, so a list from a date
+        would read every event since the first. `start_date >= this` is
+        implied (the rows are the same) and gives the scan its lower end: a
+        page of the busiest participant's events reads about a page of
+        events, however long the history. The longest span is read from
+        kb_event_span, which the database keeps in step on every write, over
+        every event, drafts and undated ones too, so it bounds whatever else
+        the query selects.
+        """
+        start, end = (cls._meta.get_field(name).column for name in ("start_date", "end_date"))
+        longest = LongestSpan(cls._meta.db_table, start, end)
+        return DaysBefore(Value(ending_from, models.DateField()), longest)
 
     def clean(self):
         super().clean()
