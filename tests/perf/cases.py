@@ -93,6 +93,15 @@ def make_cases():
     else:
         search_where = "o.search_text LIKE %s AND o.search_text LIKE %s"
         search_match = ["%cyber%", "%academy%"]
+    # Implied by the overlap: the earliest start of an event that ends on or after
+    # DATE_FROM (Event.earliest_start, read from the kb_event_span index).
+    if connection.vendor == "sqlite":
+        earliest_start = (
+            "date(%s, '-' || (SELECT coalesce(max(julianday(end_date) - julianday(start_date)), 0) "
+            "FROM kb_event) || ' days')"
+        )
+    else:
+        earliest_start = "(CAST(%s AS date) - kb_event_longest_span())"
     event_columns = (
         "e.id, e.slug, e.name_en, e.name_fr, e.kind, e.start_date, e.end_date, "
         "e.date_precision, e.city, e.country, e.parent_id, e.organiser_id, e.updated_at "
@@ -127,19 +136,23 @@ def make_cases():
             ),
             "sql": (
                 f"SELECT {event_columns} WHERE e.status = 'published' AND e.end_date >= %s "
-                "AND e.start_date <= %s AND EXISTS (SELECT 1 FROM kb_participation pa "
+                f"AND e.start_date >= {earliest_start} AND e.start_date <= %s "
+                "AND EXISTS (SELECT 1 FROM kb_participation pa "
                 "WHERE pa.event_id = e.id AND pa.organisation_id = %s) "
                 "ORDER BY e.start_date, e.slug, e.id LIMIT 50",
-                [DATE_FROM, DATE_TO, hub.pk],
+                [DATE_FROM, DATE_FROM, DATE_TO, hub.pk],
             ),
             "sql_related": (participants, []),
+            # The app's query: each event probed, the start bounded below.
             "datasette": (
                 "/bench/kb_event.json?status=published&_sort=start_date&_size=50"
                 f"&end_date__gte={DATE_FROM}&start_date__lte={DATE_TO}&_where="
                 + quote(
-                    "id in (select event_id from kb_participation where organisation_id = "
-                    f"{hub.pk})"
+                    "exists (select 1 from kb_participation pa where pa.event_id = kb_event.id "
+                    f"and pa.organisation_id = {hub.pk})"
                 )
+                + "&_where="
+                + quote(f"start_date >= {earliest_start.replace('%s', repr(DATE_FROM))}")
             ),
         },
         {

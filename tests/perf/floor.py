@@ -7,7 +7,10 @@ They read the same rows as the app and nothing more: no validation, no
 conditional GET, no language, no counts. Never part of the app.
 """
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 
 from kb.lib import regions
@@ -100,12 +103,19 @@ def organisations_search(request):
 
 
 def events_of_participant(request):
-    took_part = Participation.objects.filter(organisation__slug=request.GET["participant"])
+    """As the app: the organisation by key (its slug is read first, as the app checks it),
+    probed per event in date order, the start bounded below (Event.earliest_start)."""
+    organisation = Organisation.objects.values_list("pk", flat=True).get(
+        slug=request.GET["participant"]
+    )
+    date_from = datetime.date.fromisoformat(request.GET["date_from"])
+    took_part = Participation.objects.filter(event=OuterRef("pk"), organisation=organisation)
     rows = (
         Event.objects.filter(
+            Exists(took_part),
             status=Status.PUBLISHED,
-            pk__in=took_part.values("event_id"),
-            end_date__gte=request.GET["date_from"],
+            end_date__gte=date_from,
+            start_date__gte=Event.earliest_start(date_from),
             start_date__lte=request.GET["date_to"],
         )
         .order_by("start_date", "slug", "pk")
