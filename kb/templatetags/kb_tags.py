@@ -103,8 +103,15 @@ def language_url(context, language):
     """The same page, query string included, in another language.
 
     A path that no page matches (a 404) gets the home page in that language.
+    Found once per page and language: the head and the header both link it.
     """
-    request = context["request"]
+    found = context.render_context.setdefault(language_url, {})
+    if language not in found:
+        found[language] = _language_url(context["request"], language)
+    return found[language]
+
+
+def _language_url(request, language):
     here = request.get_full_path()
     there = translate_url(here, language)
     if there == here and language != translation.get_language():
