@@ -74,35 +74,47 @@ def present_field(form, name):
         field.widget = forms.Select(choices=[("", _("Default order")), *sorts])
 
 
-# (FilterSet, field, bound, language) -> the group's HTML: at most one entry
-# per field of each list's form, in each language, bound or not.
-_BLANK_GROUPS = {}
+# (FilterSet, field, bound, language, the field's values in the query) -> its group's HTML.
+_GROUPS = {}
+MAX_GROUPS = 2000  # free text (`q`) has values without end: all forgotten past this many
+
+
+def _query_values(form, name):
+    """The values the query gives a field, or None if its widget may read more than its name."""
+    if isinstance(form.fields[name].widget, forms.MultiWidget):
+        return None
+    key = form.add_prefix(name)
+    if hasattr(form.data, "getlist"):
+        return tuple(form.data.getlist(key))
+    return (form.data[key],) if key in form.data else ()
 
 
 def field_groups(form, filterset_class):
     """(has errors, HTML) of each field of a FilterSet's form, presented, in order.
 
-    A field the query does not name renders the same on every request for a
-    list and language (its label, help, widget and options come from the
-    FilterSet class and `present()`), so its HTML is kept from the first;
-    the one or two fields a query fills, and any with errors, are presented
-    and rendered.
+    A valid field's group depends on nothing but its FilterSet, the language,
+    whether the form is bound, and the values the query gives that field:
+    its label, help, widget and options come from the FilterSet class and
+    present_field(). So it is kept, and a page presents and renders only the
+    fields whose values were not seen before, and those with errors (which
+    depend on the data as well). Most pages' fields are blank, or filled
+    with a value other pages use too.
     """
     form.label_suffix = ""
     language = translation.get_language()
     groups = []
-    for name, field in form.fields.items():
+    for name in form.fields:
         errors = form.errors.get(name)
-        blank = not errors and field.widget.value_omitted_from_data(
-            form.data, form.files, form.add_prefix(name)
-        )
-        key = (filterset_class, name, form.is_bound, language)
-        html = _BLANK_GROUPS.get(key) if blank else None
+        values = None if errors else _query_values(form, name)
+        key = None if values is None else (filterset_class, name, form.is_bound, language, values)
+        html = _GROUPS.get(key)
         if html is None:
             present_field(form, name)
             html = form[name].as_field_group()
-            if blank:
-                _BLANK_GROUPS[key] = html
+            if key is not None:
+                if len(_GROUPS) >= MAX_GROUPS:
+                    _GROUPS.clear()
+                _GROUPS[key] = html
         groups.append((bool(errors), html))
     return groups
 

@@ -3,7 +3,7 @@
 Each list page's form, bound to valid, invalid and generated query strings
 (Hypothesis), in both languages: every field group and the form's own
 errors are the same HTML, byte for byte, from either renderer, and from
-field_groups(), which keeps the groups of fields a query leaves blank.
+field_groups(), which keeps the groups of valid fields by their values.
 """
 
 import pytest
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kb import registry
 from kb.filtering import filtersets
-from kb.site import rendering
+from kb.site import forms, rendering
 from kb.site.forms import field_groups, present
 from tests.api.test_properties import queries
 
@@ -103,14 +103,23 @@ def test_generated_queries_render_as_django_renders_them(page):
     check()
 
 
-def test_blank_fields_are_kept_per_language_and_not_with_errors():
+def test_groups_are_kept_per_language_and_values_and_not_with_errors():
     model = LISTS["organisations"]
+    queries = [{}, {"q": ["x"]}, {"region": ["mars"]}, {"region": ["europe"]}, {"q": ["y"]}]
+    queries += [{"region": ["europe", "africa"]}, {"region": ["europe,africa"]}, {"q": [""]}]
     for language in ["fr", "en", "fr"]:
-        for query in [{}, {"q": ["x"]}, {"region": ["mars"]}, {"region": ["europe"]}, {}]:
+        for query in [*queries, *queries[::-1]]:
             assert_same_html(model, query, language)
     english, french = html_of(model, {}, "en"), html_of(model, {}, "fr")
     assert '<option value="" selected>Any</option>' in english
     assert '<option value="" selected>Tous</option>' in french and ">Any<" not in french
+
+
+def test_kept_groups_are_forgotten_past_their_bound(monkeypatch):
+    monkeypatch.setattr(forms, "MAX_GROUPS", 3)
+    for n in range(12):
+        assert_same_html(LISTS["people"], {"q": [f"name {n % 5}"]}, ["en", "fr"][n % 2])
+    assert len(forms._GROUPS) <= 3
 
 
 def test_templates_it_does_not_write_are_left_to_django():
