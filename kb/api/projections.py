@@ -296,6 +296,9 @@ class EventProjection(Projection):
             took_part = (
                 Participation.objects.using(alias)
                 .filter(shown("organisation", "person", "post"), event_id__in=ids)
+                # Meta's order within each event; Meta's "event" would join and
+                # sort the events table by date for nothing.
+                .order_by("event_id", "role", "pk")
                 .values_list("event_id", "organisation__slug", "person__slug", "post__slug", "role")
             )
             for event, organisation, person, post, role in took_part:

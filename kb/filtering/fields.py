@@ -80,7 +80,7 @@ class SlugListField(ListField):
         if not slugs:
             return []
         malformed = [s for s in slugs if not SLUG_RE.match(s)]
-        known = set(self.queryset.filter(slug__in=slugs).values_list("slug", flat=True))
+        known = dict(self.queryset.filter(slug__in=slugs).values_list("slug", "pk"))
         unknown = [s for s in slugs if s not in known or s in malformed]
         if unknown:
             raise ValidationError(
@@ -91,7 +91,22 @@ class SlugListField(ListField):
                     "values": ", ".join(unknown[:5]),
                 },
             )
-        return slugs
+        return Slugs(slugs, [known[s] for s in slugs])
+
+
+class Slugs(list):
+    """Checked slugs, as given, with the keys of the records they name (`pks`, same order).
+
+    The check reads the keys anyway; a filter that joins on them spares the
+    database a join by slug, and PostgreSQL then plans with the key's own
+    statistics (a busy organisation's 41,801 participations are not an
+    average one's ten).
+    """
+
+    def __init__(self, slugs=(), pks=None):
+        # Django rebuilds a list lookup's value as type(value)(items): no keys then.
+        super().__init__(slugs)
+        self.pks = pks
 
 
 class ChoiceListField(ListField):

@@ -66,9 +66,9 @@ def _with_citations(model, rows):
 
 def _with_participants(rows):
     by_event = {}
-    for participant in Participation.objects.filter(
-        event_id__in=[row["id"] for row in rows]
-    ).values(*PARTICIPANT_FIELDS):
+    # The app's order (kb/api/projections.py): by event key, not by the events' dates.
+    participants = Participation.objects.filter(event_id__in=[row["id"] for row in rows])
+    for participant in participants.order_by("event_id", "role", "pk").values(*PARTICIPANT_FIELDS):
         by_event.setdefault(participant["event_id"], []).append(participant)
     for row in rows:
         row["participants"] = by_event.get(row["id"], [])
