@@ -4,6 +4,7 @@ Parsing stays the FilterSet's (kb/filtering/); only widgets change here.
 """
 
 from django import forms
+from django.core.signals import setting_changed
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +118,14 @@ def field_groups(form, filterset_class):
                 _GROUPS[key] = html
         groups.append((bool(errors), html))
     return groups
+
+
+def _forget_groups(**kwargs):
+    # A test's changed setting (languages, formats) may change how fields render.
+    _GROUPS.clear()
+
+
+setting_changed.connect(_forget_groups)
 
 
 class SearchForm(forms.Form):

@@ -11,6 +11,7 @@ import functools
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.core.signals import setting_changed
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -83,6 +84,14 @@ def listed(model, language):
     """
     rows = cited_as_list(model.objects.published().for_listing(), keep=False)
     return rows.defer(*_unshown(rows))
+
+
+def _forget_listed(**kwargs):
+    # A test's changed setting (the database, languages) may change the querysets.
+    listed.cache_clear()
+
+
+setting_changed.connect(_forget_listed)
 
 
 def without_empty_values(query):

@@ -17,6 +17,7 @@ import functools
 import re
 
 from django import template
+from django.core.signals import setting_changed
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
@@ -118,6 +119,14 @@ def _words(language):
     language is active; translations are fixed for the life of a process.
     """
     return {}
+
+
+def _forget_words(**kwargs):
+    # A test's changed setting (languages, translations) may change the words.
+    _words.cache_clear()
+
+
+setting_changed.connect(_forget_words)
 
 
 class Rows:
