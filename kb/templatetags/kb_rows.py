@@ -1,8 +1,8 @@
-"""A list page's rows, written in Python: `{% record_rows page_obj.object_list %}`.
+"""A list page's rows, written in Python: `{% record_rows object_list %}`.
 
 A list shows 25 rows. Through a template included once per row, they cost
-a third of the page: the include, a dozen variable lookups, a URL reversal
-and three or four translations for every row. Here each row is one format
+a quarter of the request: the include, a dozen variable lookups, a URL
+reversal and three or four translations for every row. Here each row is one format
 string filled with escaped values; its language's words and labels
 (countries, regions, kinds, fixed text) are translated and escaped once per
 process and language, and a detail URL is its type's prefix plus the slug,
