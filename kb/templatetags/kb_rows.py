@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Agreement, Event, Organisation, Person, Source, Topic, visibility
 from ..models.base import Record
@@ -105,6 +106,15 @@ TOPIC = '<li class="record">\n  <h3><a href="{url}">{name}</a></h3>\n</li>\n'
 
 LINK = '<a href="{}">{}</a>'
 
+# The rows' fixed words, marked here so that makemessages finds them.
+WORDS = {
+    "part of": _("part of"),
+    "with": _("With:"),
+    "parties": _("Parties:"),
+    "publisher unknown": _("publisher unknown"),
+    "date unknown": _("date unknown"),
+}
+
 
 def _text(value):
     """`{{ value }}` in a template: escaped unless safe."""
@@ -143,8 +153,9 @@ class Rows:
             word = self.words[key] = _text(make())
             return word
 
-    def translate(self, message):
-        return self.word(("text", message), lambda: gettext(message))
+    def text(self, name):
+        """One of WORDS, as `{% translate %}` shows it."""
+        return self.word(("text", name), lambda: WORDS[name])
 
     def label(self, record, field):
         """`record|choice_label:field`."""
@@ -210,7 +221,7 @@ def organisation(rows, record):
         kind=rows.label(record, "kind"),
         place=rows.place(record, record.country),
         parent=(
-            PART_OF.format(rows.translate("part of"), rows.url(parent), _text(parent.name))
+            PART_OF.format(rows.text("part of"), rows.url(parent), _text(parent.name))
             if visibility.is_public(parent)
             else ""
         ),
@@ -268,7 +279,7 @@ def event(rows, record):
         kind=rows.label(record, "kind"),
         place=place,
         others=(
-            WITH.format(rows.translate("With:"), "; ".join(participant(rows, p) for p in others))
+            WITH.format(rows.text("with"), "; ".join(participant(rows, p) for p in others))
             if others
             else ""
         ),
@@ -287,7 +298,7 @@ def agreement(rows, record):
         kind=rows.label(record, "kind"),
         status=rows.label(record, "legal_status"),
         dates=_text(format_window(record.signed_start, record.signed_end, record.date_precision)),
-        parties=PARTIES.format(rows.translate("Parties:"), links) if parties else "",
+        parties=PARTIES.format(rows.text("parties"), links) if parties else "",
     )
 
 
@@ -298,13 +309,11 @@ def source(rows, record):
         title=_text(record.title),
         kind=rows.label(record, "kind"),
         language_name=rows.language(record.language),
-        publisher=_text(record.publisher)
-        if record.publisher
-        else rows.translate("publisher unknown"),
+        publisher=_text(record.publisher) if record.publisher else rows.text("publisher unknown"),
         published=(
             _text(full_date(record.published_on))
             if record.published_on
-            else rows.translate("date unknown")
+            else rows.text("date unknown")
         ),
     )
 
