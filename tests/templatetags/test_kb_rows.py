@@ -1,10 +1,11 @@
 """List rows written in Python are the row templates' HTML (kb/templatetags/kb_rows.py).
 
 reference_rows/ holds the templates the list pages included once per row
-before; each type's rows, from the article and from records made to reach
-every branch (no country, no region, draft parents, every kind of
-participant, missing dates, markup in names), render the same from both,
-in both languages and under a script prefix.
+before (named .tmpl, so makemessages leaves them out of the catalogue).
+Each type's rows, from the article and from records made to reach every
+branch (no country, no region, draft parents, every kind of participant,
+missing dates, markup in names), render the same from both, in both
+languages and under a script prefix.
 """
 
 import datetime
@@ -44,7 +45,7 @@ def records(model):
 
 def reference(model, rows):
     template = engines["django"].from_string(
-        (REFERENCE / f"{model._meta.model_name}.html").read_text(encoding="utf-8")
+        (REFERENCE / f"{model._meta.model_name}.tmpl").read_text(encoding="utf-8")
     )
     return "".join(template.render({"record": record}) for record in rows)
 
