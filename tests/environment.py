@@ -7,8 +7,9 @@ the suite runs with development settings, as `make test` does (the Makefile
 exports DJANGO_DEBUG=true). pytest-django still turns DEBUG off for each test;
 what DEBUG decides at import stays development's: the marked development
 secret key, no HTTPS redirect (the test client speaks plain HTTP), no secure
-cookies; and the response cache off (below). A variable already set wins. Tests of production settings start a
-process of their own (tests/ops/test_settings.py).
+cookies; and the response cache off (below). A variable already set wins.
+Tests of production settings start a process of their own
+(tests/ops/test_settings.py).
 """
 
 import os
