@@ -15,14 +15,32 @@ def search_table(model):
     return f"{model._meta.db_table}_search"
 
 
-def sqlite_match(table, words):
-    """SQL and parameters for the rowids of `table`'s records holding every word (FTS5).
+# Column detail, not positions: a trigram's posting list is then a list of
+# rows, several times shorter and faster to intersect (the "cyber academy"
+# search at scale 100: 8.3 ms of SQL with positions, 3.0 ms without). It
+# cannot match phrases, so a word is looked up as all of its trigrams: that
+# finds every row holding the word, and some that hold its trigrams apart,
+# which the exact check after it (RecordQuerySet.search) drops.
+FTS_OPTIONS = "tokenize='trigram', detail=column"
 
-    Each word is an FTS5 phrase in double quotes (doubled inside), all required.
+
+def trigrams(words):
+    """Each word's trigrams, once each, in order."""
+    return list(dict.fromkeys(w[i : i + TRIGRAM] for w in words for i in range(len(w) - 2)))
+
+
+def sqlite_match_expression(words):
+    """The FTS5 query for rows holding every trigram of every word (each quoted)."""
+    return " ".join('"{}"'.format(t.replace('"', '""')) for t in trigrams(words))
+
+
+def sqlite_match(table, words):
+    """SQL and parameters for the rowids of `table`'s records that may hold every word (FTS5).
+
+    Words of at least TRIGRAM characters; the caller checks each word exactly.
     """
     fts = f"{table}_search"
-    match = " ".join('"{}"'.format(w.replace('"', '""')) for w in words)
-    return f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [match]
+    return f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [sqlite_match_expression(words)]
 
 
 def _sqlite_triggers(table):
@@ -45,9 +63,15 @@ def sqlite_install(cursor, searchable, triggers):
     for table in searchable:
         fts = f"{table}_search"
         missing = not {f"{fts}_i", f"{fts}_d", f"{fts}_u"} <= triggers
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [fts])
+        existing = cursor.fetchone()
+        if existing is not None and "detail=column" not in existing[0]:
+            # Made before FTS_OPTIONS (with positions): made again, and indexed afresh.
+            sqlite_uninstall(cursor, [table])
+            missing = True
         cursor.execute(
             f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}" USING fts5('
-            f"search_text, content=\"{table}\", content_rowid='id', tokenize='trigram')"
+            f"search_text, content=\"{table}\", content_rowid='id', {FTS_OPTIONS})"
         )
         for sql in _sqlite_triggers(table):
             cursor.execute(sql)

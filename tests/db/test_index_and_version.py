@@ -106,3 +106,33 @@ def test_a_list_page_counts_from_the_cache(client, django_assert_num_queries):
     with django_assert_num_queries(2) as captured:
         client.get("/en/organisations/")
     assert not any("COUNT(" in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_word_is_found_by_its_trigrams_and_checked_exactly():
+    # With column detail the index matches a word's trigrams anywhere in a row;
+    # the exact check then drops a row that holds them apart.
+    apart = factories.OrganisationFactory(name_en="Cyb ybe ber office")
+    whole = factories.OrganisationFactory(name_en="Cyber office")
+    assert list(Organisation.objects.search("cyber")) == [whole]
+    assert set(Organisation.objects.search("office")) == {apart, whole}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index is SQLite's")
+def test_an_index_with_positions_is_made_again_without_them():
+    from django.apps import apps
+
+    from kb.db import install, search
+
+    org = factories.OrganisationFactory(name_en="Gendarmerie royale")
+    with connection.cursor() as cursor:
+        # As migration 0004 made it before column detail.
+        search.sqlite_uninstall(cursor, ["kb_organisation"])
+        cursor.execute(
+            'CREATE VIRTUAL TABLE "kb_organisation_search" USING fts5(search_text, '
+            "content=\"kb_organisation\", content_rowid='id', tokenize='trigram')"
+        )
+    install.install(connection, apps.get_app_config("kb"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'kb_organisation_search'")
+        assert "detail=column" in cursor.fetchone()[0]
+    assert list(Organisation.objects.search("royale")) == [org]
