@@ -26,7 +26,9 @@ At the big scale each case is measured five ways, in the same run:
 - on SQLite, Datasette serving the same file (`datasette serve -i`) with the
   equivalent table query and `_shape=objects&_nocount=1&_nofacet=1&_nosuggest=1`,
   and one run with its default options (facet suggestions on), for reference.
-At the small scale the app is measured cold only, for each case's growth.
+At the small scale the app is measured cold only, for each case's growth, by
+a gunicorn of its own whose runs alternate with the big scale's cold runs, so
+that both scales see the machine as it is at the same minutes.
 
 Queries per request are counted in this process with Django's test client
 (response cache off). Prints one table and issue 13's targets, met or not,
@@ -337,6 +339,22 @@ def measure(url, duration, runs):
     return report.median_of_runs([wrk(url, duration) for _ in range(runs)])
 
 
+def measure_interleaved(big_url, small_url, duration, runs):
+    """The big and the small scale's cold figures, their runs alternating.
+
+    Measured minutes apart, the two scales saw different machines (another
+    process, a slower minute), and the growth ratio showed that rather than
+    the data's size; alternating run by run gives both the same conditions.
+    """
+    wrk(big_url, WARMUP_S)
+    wrk(small_url, WARMUP_S)
+    big, small = [], []
+    for _ in range(runs):
+        big.append(wrk(big_url, duration))
+        small.append(wrk(small_url, duration))
+    return report.median_of_runs(big), report.median_of_runs(small)
+
+
 def worker_rss_mb(master_pid):
     """The largest resident memory among the gunicorn master's children, in MB."""
     sizes = []
@@ -435,26 +453,13 @@ def count_and_floor(measured):
         print(f"{case['name']}: {case['queries']} queries, SQL floor {floor_ms:.2f} ms", flush=True)
 
 
-def measure_small_scale(url, small_cases, args, redis_url, small):
-    """Each case's cold figures at the small scale, on a gunicorn of its own."""
+def start_small_scale(url, redis_url, small):
+    """The small scale's cold gunicorn, and its port; its runs alternate with the big one's."""
     # Its own key prefix: cached counts are keyed by data version, which two
     # databases can share.
     prefix = f"{CACHE_KEY_PREFIX}-{str(small).replace('.', '_')}"
     port = free_port()
-    server = start_gunicorn(server_environment(url, "off", redis_url, prefix), port)
-    figures = {}
-    try:
-        for case in small_cases:
-            cold = measure(f"http://127.0.0.1:{port}{case['url']}", args.duration, args.runs)
-            figures[case["name"]] = cold
-            print(
-                f"  {case['name']} at scale {small}: p50 {report.fmt(cold['p50_ms'])} ms, "
-                f"{cold['rps']:.0f} req/s",
-                flush=True,
-            )
-    finally:
-        stop(server)
-    return figures
+    return start_gunicorn(server_environment(url, "off", redis_url, prefix), port), port
 
 
 def main(argv=None):
@@ -495,14 +500,14 @@ def main(argv=None):
     if redis_url:
         deleted = empty_cache(redis_url)
         print(f"Redis {redis_url}: deleted {deleted} keys under {CACHE_KEY_PREFIX}*", flush=True)
-    small_figures = {}
-    if small_url:
-        small_figures = measure_small_scale(small_url, small_cases, args, redis_url, small)
+    small_urls = {case["name"]: case["url"] for case in small_cases}
 
     cold_port, warm_port = free_port(), free_port()
-    cold_server = warm_server = datasette = None
+    cold_server = warm_server = datasette = small_server = None
     endpoints = []
     try:
+        if small_url:
+            small_server, small_port = start_small_scale(small_url, redis_url, small)
         cold_server = start_gunicorn(server_environment(database_url, "off", redis_url), cold_port)
         warm_server = start_gunicorn(server_environment(database_url, "on", redis_url), warm_port)
         if database_path is not None:
@@ -510,7 +515,19 @@ def main(argv=None):
             datasette = start_datasette(database_path, ds_port)
         for case in measured:
             cold_at = f"http://127.0.0.1:{cold_port}"
-            cold = measure(cold_at + case["url"], args.duration, args.runs)
+            small_cold = None
+            if case["name"] in small_urls:
+                small_at = f"http://127.0.0.1:{small_port}{small_urls[case['name']]}"
+                cold, small_cold = measure_interleaved(
+                    cold_at + case["url"], small_at, args.duration, args.runs
+                )
+                print(
+                    f"  {case['name']} at scale {small}: p50 {report.fmt(small_cold['p50_ms'])} "
+                    f"ms, {small_cold['rps']:.0f} req/s",
+                    flush=True,
+                )
+            else:
+                cold = measure(cold_at + case["url"], args.duration, args.runs)
             floor = measure(cold_at + case["floor"], args.duration, args.runs)
             warm = measure(f"http://127.0.0.1:{warm_port}{case['url']}", args.duration, args.runs)
             ds = ds_default = None
@@ -519,9 +536,7 @@ def main(argv=None):
                 case["datasette_url"] = flagged
                 ds = measure(f"http://127.0.0.1:{ds_port}{flagged}", args.duration, args.runs)
                 ds_default = measure(f"http://127.0.0.1:{ds_port}{default}", args.duration, 1)
-            entry = report.endpoint_entry(
-                case, cold, floor, warm, small_figures.get(case["name"]), ds, ds_default
-            )
+            entry = report.endpoint_entry(case, cold, floor, warm, small_cold, ds, ds_default)
             endpoints.append(entry)
             print(
                 f"  {case['name']}: cold p50 {report.fmt(cold['p50_ms'])} ms, "
@@ -532,6 +547,7 @@ def main(argv=None):
             )
         rss = {"cold": worker_rss_mb(cold_server.pid), "warm": worker_rss_mb(warm_server.pid)}
     finally:
+        stop(small_server)
         stop(cold_server)
         stop(warm_server)
         stop(datasette)
