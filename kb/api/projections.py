@@ -16,7 +16,6 @@ its serializer, as before.
 
 import datetime
 
-from django.db import connections
 from django.urls import NoReverseMatch
 from django.utils import translation
 from modeltranslation.utils import resolution_order
@@ -457,7 +456,3 @@ PROJECTIONS = {
 def for_model(model):
     """The type's projection class, or None: its serializer then makes its rows."""
     return PROJECTIONS.get(model)
-
-
-def alias_of(queryset):
-    return queryset.db if queryset.db in connections else "default"

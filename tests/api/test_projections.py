@@ -35,7 +35,8 @@ def both_ways(client, monkeypatch, url, **headers):
     return projected.content, serialized.content
 
 
-def test_every_type_but_claims_has_a_projection_with_the_serializers_fields():
+@pytest.mark.usefixtures("seeded")
+def test_every_type_but_claims_has_a_projection_with_the_serializers_fields(client):
     assert {e.model for e in PROJECTED} == {e.model for e in registry.in_api()} - {models.Claim}
     for entry in PROJECTED:
         # A projection's row has the serializer's keys, in its order (the
@@ -43,6 +44,8 @@ def test_every_type_but_claims_has_a_projection_with_the_serializers_fields():
         fields = serializers.for_model(entry.model).Meta.fields
         assert projections.for_model(entry.model).model is entry.model
         assert fields, entry
+        row = client.get(f"/api/v1/{entry.api}/").json()["results"][0]
+        assert list(row) == list(fields), entry.api
 
 
 @pytest.mark.usefixtures("seeded")
