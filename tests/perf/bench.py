@@ -148,12 +148,22 @@ def with_persistent_connections(url):
     return f"{url}{separator}conn_max_age=600"
 
 
-def select_cases(all_cases, only):
-    """The cases `--only` names (comma-separated), in cases.py's order; all without it."""
+# Issue 14's cases' names, known before Django is set up (cases.make_view_cases).
+VIEW_CASE_NAMES = [
+    {"name": name} for name in ("graph_of_an_event", "map_for_dates", "connections_page")
+]
+
+
+def select_cases(all_cases, only, also=()):
+    """The cases `--only` names (comma-separated), in cases.py's order; all without it.
+
+    `also`: the other list's cases, whose names --only may give too (the read
+    cases and the views' are selected from one --only).
+    """
     if not only:
         return list(all_cases)
     wanted = {name.strip() for name in only.split(",") if name.strip()}
-    known = [case["name"] for case in all_cases]
+    known = [case["name"] for case in [*all_cases, *also]]
     unknown = sorted(wanted - set(known))
     if unknown or not wanted:
         raise SystemExit(
@@ -486,14 +496,23 @@ def main(argv=None):
         with tempfile.TemporaryDirectory() as tmp:
             cases_json = Path(tmp) / "cases.json"
             prepare_database(small_url, small, cases_json)
-            small_cases = select_cases(json.loads(cases_json.read_text()), args.only)
+            small_cases = select_cases(
+                json.loads(cases_json.read_text()), args.only, also=VIEW_CASE_NAMES
+            )
     prepare_database(database_url, scale)
 
     setup_django()
     from django.db import connection
 
-    measured = select_cases(cases.make_cases(), args.only)
+    measured = select_cases(cases.make_cases(), args.only, also=VIEW_CASE_NAMES)
+    views = select_cases(cases.make_view_cases(), args.only, also=cases.make_cases())
     count_and_floor(measured)
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    for case in views:
+        case["queries"] = queries_per_request(client, case["url"])
+        print(f"{case['name']}: {case['queries']} queries", flush=True)
     vendor = connection.vendor
     connection.close()
 
@@ -545,6 +564,15 @@ def main(argv=None):
                 + (f"; Datasette {ds['rps']:.0f} req/s" if ds else ""),
                 flush=True,
             )
+        view_entries = []
+        for case in views:
+            cold = measure(f"http://127.0.0.1:{cold_port}{case['url']}", args.duration, args.runs)
+            view_entries.append(report.view_entry(case, cold))
+            print(
+                f"  {case['name']}: cold p50 {report.fmt(cold['p50_ms'])} ms, "
+                f"p95 {report.fmt(cold['p95_ms'])} ms, {cold['rps']:.0f} req/s",
+                flush=True,
+            )
         rss = {"cold": worker_rss_mb(cold_server.pid), "warm": worker_rss_mb(warm_server.pid)}
     finally:
         stop(small_server)
@@ -560,6 +588,7 @@ def main(argv=None):
         endpoints,
         worker_rss_mb=max(measured_rss) if measured_rss else None,
         small_scale=small,
+        views=view_entries,
         extra={
             "worker_rss_mb_by_server": rss,
             "settings": {

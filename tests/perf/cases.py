@@ -223,6 +223,31 @@ def make_cases():
     return cases
 
 
+def make_view_cases():
+    """Issue 14's cases: the data behind the pictures, each bound by its p95 alone.
+
+    An event's graph is that of the synthetic assembly with the most meetings
+    within it; the map and the connections cover the events case's dates.
+    """
+    from django.db.models import Count
+
+    from kb.models import Event
+
+    assembly = (
+        Event.objects.published()
+        .filter(slug__startswith="syn-", kind=Event.Kind.GENERAL_ASSEMBLY)
+        .annotate(parts=Count("children"))
+        .order_by("-parts", "slug")
+        .first()
+    )
+    dates = f"date_from={DATE_FROM}&date_to={DATE_TO}"
+    return [
+        {"name": "graph_of_an_event", "url": f"/api/v1/graph/?parent={assembly.slug}"},
+        {"name": "map_for_dates", "url": f"/api/v1/map/?{dates}"},
+        {"name": "connections_page", "url": f"/api/v1/connections/?{dates}"},
+    ]
+
+
 def datasette_variants(path):
     separator = "&" if "?" in path else "?"
     if ".json" in path:

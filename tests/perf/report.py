@@ -22,6 +22,9 @@ WARM_VS_DATASETTE = (
 )
 HTML_CASE, ITS_JSON = "html_list", "organisations_by_region"
 SEARCH_CASE = "search"
+# Issue 14's cases (tests/perf/cases.py make_view_cases): the data behind the map,
+# the network and the connections table, measured cold, each with a p95 bound.
+VIEW_P95_LIMIT_MS = 200
 
 OPERATORS = {"≥": operator.ge, "≤": operator.le, "<": operator.lt}
 
@@ -109,6 +112,19 @@ def endpoint_entry(case, cold, floor, warm, small=None, datasette=None, datasett
             datasette_default_rps=datasette_default["rps"],
         )
     return entry
+
+
+def view_entry(case, cold):
+    """A view case's entry: the app cold only (it has no floor or Datasette twin)."""
+    return {
+        "name": case["name"],
+        "url": case["url"],
+        "p50_ms": cold["p50_ms"],
+        "p95_ms": cold["p95_ms"],
+        "rps": cold["rps"],
+        "errors": cold["errors"],
+        "queries": case["queries"],
+    }
 
 
 # --- Targets -----------------------------------------------------------------------------
@@ -204,6 +220,10 @@ def evaluate_targets(results):
                 1.5,
             )
         )
+    targets += [
+        target(f"{e['name']}: cold p95", e["p95_ms"], "≤", VIEW_P95_LIMIT_MS, " ms")
+        for e in results.get("views", [])
+    ]
     targets.append(
         target(
             "worker memory (largest gunicorn worker RSS)",
@@ -216,13 +236,16 @@ def evaluate_targets(results):
     return targets
 
 
-def build_results(scale, database, endpoints, worker_rss_mb=None, small_scale=None, extra=None):
+def build_results(
+    scale, database, endpoints, worker_rss_mb=None, small_scale=None, extra=None, views=()
+):
     """The bench-results.json document."""
     results = {
         "scale": scale,
         "small_scale": small_scale,
         "database": database,
         "endpoints": endpoints,
+        "views": list(views),
         "worker_rss_mb": worker_rss_mb,
     }
     results.update(extra or {})
@@ -254,7 +277,8 @@ def _measured(t):
         return "—"
     if t["target"].endswith("×"):
         return f"{fmt(t['measured'], 2)}×"
-    return f"{fmt(t['measured'], 1)} MB"
+    unit = t["target"].rsplit(" ", 1)[-1]
+    return f"{fmt(t['measured'], 1)} {unit}"
 
 
 def _verdict(t):
@@ -306,6 +330,14 @@ LEGEND = (
 )
 
 
+def _view_figures(results):
+    return [
+        f"{e['name']} p50 {fmt(e['p50_ms'])} ms, p95 {fmt(e['p95_ms'])} ms, "
+        f"{fmt(e['rps'], 0)} req/s, {e['queries']} queries"
+        for e in results["views"]
+    ]
+
+
 def _datasette_defaults(results):
     figures = [
         f"{e['name']} {fmt(e['datasette_default_p50_ms'], 0)} ms"
@@ -323,7 +355,7 @@ def _failures(results):
     """The runs with failed requests, whose figures are not to be trusted; None if none."""
     failed = [
         f"{e['name']} {label} {e[key]:,}"
-        for e in results["endpoints"]
+        for e in [*results["endpoints"], *results.get("views", [])]
         for key, label in (("errors", "cold"), ("warm_errors", "warm"), ("datasette_errors", "DS"))
         if e.get(key)
     ]
@@ -350,6 +382,9 @@ def format_table(results):
         if i == 0:
             lines.append("-+-".join("-" * w for w in widths))
     lines.append(LEGEND.format(small=results.get("small_scale") or "small"))
+    if results.get("views"):
+        lines.append("")
+        lines.append("Views' data (cold): " + "; ".join(_view_figures(results)))
     defaults = _datasette_defaults(results)
     if defaults:
         lines.append(defaults)
@@ -378,6 +413,14 @@ def format_markdown(results):
     lines.append("|" + "---|" * len(cols))
     lines += [_markdown_row([cell(e) for _, cell in cols]) for e in results["endpoints"]]
     lines += ["", LEGEND.format(small=results.get("small_scale") or "small")]
+    if results.get("views"):
+        lines += ["", "| view case | p50 | p95 | req/s | queries |", "|---|---|---|---|---|"]
+        lines += [
+            _markdown_row(
+                [e["name"], fmt(e["p50_ms"]), fmt(e["p95_ms"]), fmt(e["rps"], 0), str(e["queries"])]
+            )
+            for e in results["views"]
+        ]
     defaults = _datasette_defaults(results)
     if defaults:
         lines += ["", defaults]

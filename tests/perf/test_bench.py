@@ -259,3 +259,33 @@ def test_the_servers_differ_in_the_response_cache_only():
     assert bench.redis_url_for({"REDIS_URL": "redis://r:6379/2"}, postgres=False) == (
         "redis://r:6379/2"
     )
+
+
+def test_the_views_cases_are_bound_by_their_p95_alone():
+    views = [
+        report.view_entry(
+            {"name": "graph_of_an_event", "url": "/g/", "queries": 4}, figures(p95=150.0)
+        ),
+        report.view_entry(
+            {"name": "map_for_dates", "url": "/m/", "queries": 1}, figures(p95=250.0)
+        ),
+    ]
+    results = report.build_results(100, "postgresql", [], views=views)
+    targets = by_name(results)
+    assert targets["graph_of_an_event: cold p95"]["met"] is True
+    assert targets["map_for_dates: cold p95"]["met"] is False
+    assert targets["map_for_dates: cold p95"]["target"] == "≤ 200 ms"
+    text = report.format_table(results)
+    assert "map_for_dates: cold p95: 250.0 ms (≤ 200 ms)" in text
+    assert "| map_for_dates | 10.0 | 250.0 | 400 | 1 |" in report.format_markdown(results)
+
+
+def test_only_may_name_a_view_case_alongside_the_read_cases():
+    reads = [{"name": name} for name in CASES]
+    views = [{"name": "map_for_dates"}, {"name": "graph_of_an_event"}]
+    assert bench.select_cases(reads, "page_1,map_for_dates", also=views) == [{"name": "page_1"}]
+    assert bench.select_cases(views, "page_1,map_for_dates", also=reads) == [
+        {"name": "map_for_dates"}
+    ]
+    with pytest.raises(SystemExit, match="mapp"):
+        bench.select_cases(views, "mapp", also=reads)
