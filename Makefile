@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test lint format seed setup migrate messages clean bench bench-import schemathesis \
-	worker serve loadtest
+	worker serve loadtest vendor
 
 # The stamp reinstalls only when the dependency list changes.
 $(BIN)/.installed: pyproject.toml
@@ -100,6 +100,12 @@ PYTEST_WORKERS ?= 2
 
 test: messages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# d3, topojson-client and world-atlas for the map, network and timeline, at the
+# versions config/vendor.sh pins, into kb/static/vendor/ (committed: only a
+# version change needs npm).
+vendor:
+	sh config/vendor.sh
 
 # ruff for style, import-linter for the layers (contracts in pyproject.toml).
 lint: setup

@@ -238,6 +238,11 @@ KB_PAGE_SIZE = 25
 KB_SEARCH_LIMIT = 20
 # Rows per section on the data-quality page, which gives each section's count.
 KB_QUALITY_LIMIT = 200
+# The cooperation views (kb/domain/cooperation.py): past these, the network keeps
+# its best-connected nodes and the timeline its most recent records, and both say
+# how many they left out.
+GRAPH_MAX_NODES = env.int("GRAPH_MAX_NODES", default=2000)
+TIMELINE_MAX_ITEMS = env.int("TIMELINE_MAX_ITEMS", default=2000)
 
 # --- Caches -------------------------------------------------------------------
 # Per process. "counts" holds list counts keyed by the data version, so they
@@ -422,6 +427,8 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "kb.models.Source.Kind",
         "ParticipationRoleEnum": "kb.models.Participation.Role",
         "AgreementPartyRoleEnum": "kb.models.AgreementParty.Role",
+        # Events', agreements' and the cooperation endpoints' `date_precision` / `precision`.
+        "DatePrecisionEnum": "kb.models.DatePrecision",
     },
 }
 

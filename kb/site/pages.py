@@ -2,16 +2,21 @@
 
 from django.conf import settings
 from django.db.models import Count, F, Q
+from django.http import QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .. import registry
 from ..db.counts import cached_count
 from ..db.routing import read_alias
 from ..db.version import data_version
 from ..domain.records import uncited_records
+from ..filtering.scope import CooperationScope
 from ..models import Agreement, Claim, DatePrecision, Event, Post
 from ..models.visibility import public
 from .forms import SearchForm
+from .maps import map_context
 
 
 def page_types():
@@ -36,6 +41,7 @@ def home(request):
         .annotate(parts=Count("children", filter=public("children")))
         .order_by(F("start_date").desc(nulls_last=True), "slug")[:5]
     )
+    events = list(events)
     agreements = (
         Agreement.objects.published()
         .for_listing()
@@ -49,8 +55,28 @@ def home(request):
             "events": events,
             "agreements": agreements,
             "search_form": SearchForm(),
+            # The latest of them on the map: its counterparts, drawn from the API.
+            "latest": latest_event(events[0]) if events else None,
         },
     )
+
+
+# The cooperation views, each linked from the home page for the latest event.
+VIEWS = (
+    ("kb:map", _("on a map")),
+    ("kb:network", _("as a network")),
+    ("kb:timeline", _("on a timeline")),
+    ("kb:connections", _("who met whom, as a table")),
+)
+
+
+def latest_event(event):
+    """The home page's map of an event's counterparts, and its links to the other views."""
+    query = QueryDict(mutable=True)
+    query["parent"] = event.slug
+    scope = CooperationScope(query)
+    links = [(label, f"{reverse(name)}?{scope.query_string()}") for name, label in VIEWS]
+    return {"event": event, "map": map_context(scope), "links": links}
 
 
 def search(request):

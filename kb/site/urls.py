@@ -7,7 +7,8 @@ kb:<model>-detail, which Record.get_absolute_url() reverses.
 from django.urls import path
 
 from .. import registry
-from . import pages, views
+from . import graphs, maps, pages, views
+from .connections import connections_page
 
 app_name = "kb"
 
@@ -15,6 +16,10 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("search/", pages.search, name="search"),
     path("quality/", pages.quality, name="quality"),
+    path("connections/", connections_page, name="connections"),
+    path("map/", maps.map_page, name="map"),
+    path("network/", graphs.network, name="network"),
+    path("timeline/", graphs.timeline_page, name="timeline"),
 ]
 for entry in registry.with_pages():
     urlpatterns += [

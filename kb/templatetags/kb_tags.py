@@ -7,47 +7,14 @@ from django import template
 from django.core.signals import setting_changed
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, pgettext
 from django_countries import countries
 
 from ..lib import regions
+from ..lib.windows import format_window
 from ..models import DatePrecision, Participation, visibility
 
 register = template.Library()
-
-
-def format_window(start, end, precision):
-    """A date window in the active language, never more precise than the data.
-
-    `exact` reads as a day or a span ("24–27 November 2025"); `within` as a
-    window the day falls in ("between 24 and 27 November 2025"). Month names
-    and the order of day, month and year come from Django's translations and
-    the format strings below, which translators may reorder.
-    """
-    start, end = start or end, end or start
-    if start is None:
-        return gettext("date unknown")
-    # Translators: a PHP-style date format (Django's `date` filter) for one full day.
-    full = pgettext("date format", "j F Y")
-    if start == end:
-        return date_format(start, full)
-    same_month = (start.year, start.month) == (end.year, end.month)
-    if same_month:
-        # Translators: a date format for the first day of a window ending in the same month.
-        first = date_format(start, pgettext("date format", "j"))
-    elif start.year == end.year:
-        # Translators: a date format for the first day of a window ending in the same year.
-        first = date_format(start, pgettext("date format", "j F"))
-    else:
-        first = date_format(start, full)
-    dates = {"start": first, "end": date_format(end, full)}
-    if precision == DatePrecision.WITHIN:
-        return pgettext("date window", "between %(start)s and %(end)s") % dates
-    if same_month:
-        return pgettext("date span in one month", "%(start)s–%(end)s") % dates
-    return pgettext("date span", "%(start)s – %(end)s") % dates
 
 
 @register.simple_tag

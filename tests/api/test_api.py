@@ -88,10 +88,15 @@ def detail(client, prefix, slug, **kwargs):
 # --- Endpoints -----------------------------------------------------------------
 
 
+# Endpoints across the types: who met whom, and the data of the map, network and timeline.
+ACROSS_TYPES = ["connections", "graph", "map", "timeline"]
+
+
 def test_root_lists_every_type(client):
     assert reverse("v1:api-root") == "/api/v1/"
     root = get(client, "/api/v1/")
-    assert root == {prefix: f"http://testserver/api/v1/{prefix}/" for prefix in TYPES}
+    prefixes = [*TYPES, *ACROSS_TYPES]
+    assert root == {prefix: f"http://testserver/api/v1/{prefix}/" for prefix in prefixes}
 
 
 @pytest.mark.parametrize(("prefix", "basename"), TYPES.items())

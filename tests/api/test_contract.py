@@ -27,6 +27,14 @@ EXAMPLES = {
     "sources": "interpol-ga-93-hammouchi-bilaterals",
     "claims": f"{ASSEMBLY}-at-least-43-meetings",
 }
+# Lists with no detail path: who met whom (kb/api/connections.py).
+LIST_ONLY = ["connections"]
+# One object per query, no paging or CSV (kb/api/cooperation.py); other formats by path.
+COOPERATION = {
+    "map": [],
+    "graph": ["application/gexf+xml", "application/graphml+xml"],
+    "timeline": [],
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +76,8 @@ def response_schema(schema, path, status, media="application/json"):
 
 
 def concrete(path):
+    if "{slug}" not in path:
+        return path
     prefix = path.split("/")[3]
     return path.replace("{slug}", EXAMPLES[prefix])
 
@@ -82,7 +92,7 @@ def test_schema_covers_every_type(schema):
         path
         for prefix in EXAMPLES
         for path in (f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{{slug}}/")
-    }
+    } | {f"/api/v1/{prefix}/" for prefix in [*LIST_ONLY, *COOPERATION]}
 
 
 def test_every_path_in_the_schema_answers_200_as_documented(client, schema):
@@ -92,6 +102,19 @@ def test_every_path_in_the_schema_answers_200_as_documented(client, schema):
         body = get_json(client, url)
         jsonschema.validate(body, json_schema(schema, response_schema(schema, path, 200)))
         if path.endswith("/{slug}/"):
+            continue
+        name = path.split("/")[3]
+        if name in COOPERATION:
+            # Scoped, in French, and each other format as documented.
+            scoped = get_json(client, url + f"?parent={ASSEMBLY}&lang=fr")
+            jsonschema.validate(scoped, json_schema(schema, response_schema(schema, path, 200)))
+            content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+            assert set(content) == {"application/json", *COOPERATION[name]}
+            for media_type in COOPERATION[name]:
+                fmt = media_type.split("/")[1].removesuffix("+xml")
+                response = client.get(url, {"format": fmt})
+                assert response.status_code == 200
+                assert response["Content-Type"].startswith(media_type)
             continue
         # Lists: the French version, a full page and the CSV answer as documented too.
         full = get_json(client, url + "?page_size=200&lang=fr")

@@ -1,0 +1,348 @@
+"""/api/v1/connections/: who met whom, one row per counterpart participation, JSON or CSV.
+
+The rows are kb/domain/connections.py's, for the events the scope
+parameters choose (kb/filtering/scope.py, as on the map, network and
+timeline): the connections page shows the same rows from the same
+functions. JSON is paged like the lists; `format=csv` streams the whole
+result as flat columns, a cell per value, for a spreadsheet.
+"""
+
+import hashlib
+import itertools
+import json
+
+from django.http import StreamingHttpResponse
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
+
+from ..domain.connections import SEPARATOR, connections, rows
+from ..filtering.scope import CooperationScope, ScopeEventFilterSet
+from ..lib.batching import batched
+from ..models import Event
+from . import schema
+from .conditional import fingerprint
+from .fields import NULLABLE_SLUG
+from .pagination import Pagination
+from .renderers import CHUNK_SIZE, CSVRenderer, JSONRenderer, csv_lines
+from .throttling import AnonThrottle
+from .views import requested_language
+
+# Several quotes in one CSV cell: a blank line between them, as between paragraphs.
+QUOTE_SEPARATOR = "\n\n"
+
+
+@extend_schema_field(NULLABLE_SLUG)
+class RefField(serializers.Field):
+    """The slug of a record a row names (person, post, organisation); null when none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value.slug
+
+
+class OrNullField(serializers.CharField):
+    """Text that is empty when the row has none (a country, a region): null then."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": "ISO 3166-1 alpha-2 code; null without one (international bodies). "
+        "Several hosts' distinct codes are joined with “; ”.",
+        "example": "MA",
+    }
+)
+class CountryCodeOrNull(OrNullField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": "UN M49 region slug; null without a country. "
+        "Several hosts' distinct regions are joined with “; ”.",
+        "example": "europe",
+    }
+)
+class RegionOrNull(OrNullField):
+    pass
+
+
+class ConnectionEventSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True, help_text="In the requested language.")
+    start_date = serializers.DateField(read_only=True, allow_null=True)
+    end_date = serializers.DateField(read_only=True, allow_null=True)
+    date_precision = serializers.ChoiceField(
+        choices=["exact", "within"],
+        read_only=True,
+        help_text="`within`: on some day of the window, the sources do not say which.",
+    )
+    dates = serializers.CharField(
+        read_only=True,
+        help_text="The window in words, in the requested language, as the site writes it.",
+    )
+
+
+class ConnectionParticipantSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        read_only=True,
+        help_text="Person, post and organisation, as named, joined with “ — ”.",
+    )
+    person = RefField()
+    post = RefField()
+    organisation = RefField()
+    country = CountryCodeOrNull()
+    country_name = OrNullField()
+    region = RegionOrNull()
+    region_name = OrNullField()
+
+
+class ConnectionSideSerializer(serializers.Serializer):
+    """One side of a meeting: the host(s), or the counterpart."""
+
+    name = serializers.CharField(
+        read_only=True, help_text="Several hosts' names are joined with “; ”; none: empty."
+    )
+    role = serializers.CharField(
+        read_only=True, help_text="The participation's role (host, counterpart, observer...)."
+    )
+    role_name = serializers.CharField(read_only=True, help_text="The role in words.")
+    country = CountryCodeOrNull()
+    country_name = OrNullField()
+    region = RegionOrNull()
+    region_name = OrNullField()
+    participants = ConnectionParticipantSerializer(many=True, read_only=True)
+
+
+class ConnectionQuoteSerializer(serializers.Serializer):
+    source = serializers.CharField(source="source.slug", read_only=True)
+    source_title = serializers.CharField(source="source.name", read_only=True)
+    language = serializers.CharField(read_only=True, help_text="The source's language.")
+    quote = serializers.CharField(read_only=True, help_text="The source's exact words.")
+
+
+class ConnectionSerializer(serializers.Serializer):
+    """One counterpart participation in an event, with the event's host."""
+
+    event = ConnectionEventSerializer(read_only=True)
+    host = ConnectionSideSerializer(read_only=True)
+    counterpart = ConnectionSideSerializer(read_only=True)
+    citations = ConnectionQuoteSerializer(
+        source="quotes",
+        many=True,
+        read_only=True,
+        help_text="Every quote behind the counterpart's participation (published sources).",
+    )
+
+
+# The CSV: one column per value, (header, how to read it from a Connection).
+def _slugs(side, name):
+    return SEPARATOR.join(
+        dict.fromkeys(ref.slug for p in side.participants if (ref := getattr(p, name)))
+    )
+
+
+def _side_columns(prefix, side_of):
+    return [
+        (prefix, lambda c: side_of(c).name),
+        *(
+            (f"{prefix}_{name}", lambda c, name=name: _slugs(side_of(c), name))
+            for name in ("organisation", "person", "post")
+        ),
+        *(
+            (f"{prefix}_{name}", lambda c, name=name: getattr(side_of(c), name))
+            for name in ("country", "country_name", "region", "region_name", "role", "role_name")
+        ),
+    ]
+
+
+CSV_COLUMNS = [
+    ("event", lambda c: c.event.slug),
+    ("event_name", lambda c: c.event.name),
+    ("start_date", lambda c: c.event.start_date.isoformat() if c.event.start_date else ""),
+    ("end_date", lambda c: c.event.end_date.isoformat() if c.event.end_date else ""),
+    ("date_precision", lambda c: c.event.date_precision),
+    ("dates", lambda c: c.event.dates),
+    *_side_columns("host", lambda c: c.host),
+    *_side_columns("counterpart", lambda c: c.counterpart),
+    ("sources", lambda c: SEPARATOR.join(s.name for s in c.sources)),
+    ("source_slugs", lambda c: SEPARATOR.join(s.slug for s in c.sources)),
+    ("quotes", lambda c: QUOTE_SEPARATOR.join(q.quote for q in c.quotes)),
+]
+
+
+def flat(connection):
+    return {name: read(connection) for name, read in CSV_COLUMNS}
+
+
+class ConnectionPagination(Pagination):
+    """The lists' paging by page number; rows sort by the event's date, so no keyset cursor."""
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        return [p for p in parameters if p["name"] != self.cursor_query_param]
+
+
+FORMATS = ("json", "csv")
+
+
+@extend_schema(
+    parameters=[
+        *schema.LANGUAGE_PARAMETERS,
+        *schema.VALIDATOR_HEADERS,
+        OpenApiParameter(
+            "format",
+            str,
+            enum=list(FORMATS),
+            description=(
+                "`csv` streams every row (no paging: `page` and `page_size` are ignored) "
+                "as an attachment, one column per value; several quotes in a cell are "
+                "separated by a blank line. Any other value answers 400."
+            ),
+        ),
+    ],
+    responses={
+        **schema.list_responses(ConnectionSerializer),
+        (200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR,
+            description="Every row, with a header: " + ", ".join(n for n, _r in CSV_COLUMNS),
+        ),
+    },
+)
+class ConnectionViewSet(viewsets.GenericViewSet):
+    """Who met whom: one row per counterpart participation, with the event's host.
+
+    The rows of the events the scope parameters choose (the same as the
+    map, network and timeline), in event date, event and participation
+    order. Each names both sides (countries, regions, roles), the event and
+    its dates, and every quote behind the counterpart's participation.
+    """
+
+    serializer_class = ConnectionSerializer
+    pagination_class = ConnectionPagination
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    throttle_classes = [AnonThrottle]
+    # The scope's filters, for the schema only: list() reads them through CooperationScope.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ScopeEventFilterSet
+
+    def get_queryset(self):
+        # What the filters apply to (and the schema reads): the events.
+        return Event.objects.published()
+
+    def dispatch(self, request, *args, **kwargs):
+        # Built inside dispatch (CSV streaming aside), so names come in the requested language.
+        self.language = requested_language(request)
+        with translation.override(self.language or "en"):
+            return super().dispatch(request, *args, **kwargs)
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown format 404; it is a bad parameter like any other.
+        if not force and request.query_params.get("format", "") not in ("", *FORMATS):
+            message = f"Unknown format. Choose from: {', '.join(FORMATS)}."
+            raise exceptions.ValidationError({"format": [message]})
+        return super().perform_content_negotiation(request, force)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.language is None:
+            raise exceptions.ValidationError({"lang": ["Choose en or fr."]})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON even when CSV was asked for, so a client can read why.
+        renderer = getattr(request, "accepted_renderer", None)
+        is_error = isinstance(response, Response) and response.status_code >= 400
+        if is_error and renderer is not None and not isinstance(renderer, JSONRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        validators = getattr(self, "conditional_headers", None)
+        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
+            etag, last_modified = validators
+            response["ETag"] = etag
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def not_modified(self, request):
+        """A 304 (or 412) from one query on one row, as the lists answer, or None."""
+        stats = fingerprint()
+        changes = stats["changes"]
+        last_modified = int(max(changes).timestamp()) if changes else None
+        key = json.dumps(
+            [
+                "connections",
+                request.build_absolute_uri("/"),
+                sorted(request.GET.lists()),
+                self.language,
+                request.accepted_media_type,
+                stats,
+            ],
+            default=str,
+        )
+        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        self.conditional_headers = (etag, last_modified)
+        return get_conditional_response(request, etag=etag, last_modified=last_modified)
+
+    def list(self, request, *args, **kwargs):
+        scope = CooperationScope(request.query_params)
+        if not scope.is_valid():
+            raise exceptions.ValidationError(scope.errors)
+        conditional = self.not_modified(request)
+        if conditional is not None:
+            return conditional
+        participations = connections(scope.events)
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return self.stream_csv(participations)
+        page = self.paginate_queryset(participations)
+        serializer = self.get_serializer(rows(page), many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def stream_csv(self, participations):
+        """Every row, CHUNK_SIZE participations per round of queries, in the request's language.
+
+        The body is produced after dispatch returns: each batch is read and
+        worded under the request's language again.
+        """
+        language = self.language
+
+        def flat_rows():
+            for chunk in batched(participations.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+                yield from (flat(row) for row in rows(chunk))
+
+        lines = csv_lines([name for name, _read in CSV_COLUMNS], flat_rows())
+
+        def content():
+            while True:
+                with translation.override(language):
+                    batch = "".join(itertools.islice(lines, 200))
+                if not batch:
+                    return
+                yield batch.encode()
+
+        response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="connections.csv"'
+        return response

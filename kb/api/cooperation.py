@@ -1,0 +1,536 @@
+"""/api/v1/map/, /api/v1/graph/ and /api/v1/timeline/: cooperation seen three ways.
+
+Each takes the scope parameters of kb/filtering/scope.py (the events' filters:
+the same query string gives the same events as /api/v1/events/) and answers
+what kb/domain/cooperation.py computes, the same rows the public pages' tables
+show. As on the lists: `lang`, throttling, published records only, 400 naming
+a rejected parameter, and ETag / Last-Modified from one query.
+
+The graph also comes as GEXF 1.3 (Gephi) and GraphML (yEd, Cytoscape,
+networkx), written here with the standard library: the same nodes, edges,
+kinds and weights as the JSON.
+"""
+
+import dataclasses
+import hashlib
+import json
+from xml.etree import ElementTree
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..domain import cooperation
+from ..filtering.scope import CooperationScope, ScopeEventFilterSet
+from ..lib import regions
+from ..models import DatePrecision, Event
+from . import schema
+from .conditional import fingerprint
+from .renderers import JSONRenderer
+from .throttling import AnonThrottle
+from .views import requested_language
+
+REGION_OR_BLANK = {
+    "type": "string",
+    "enum": [*regions.REGION_NAMES, ""],
+    "description": "UN M49 region of the country; empty without one.",
+}
+
+
+# --- Response shapes (the schema; the views build the same keys, in the same order) -----
+
+
+class CountryRowSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ISO 3166-1 alpha-2.")
+    numeric = serializers.CharField(
+        help_text="ISO 3166-1 numeric, three digits (the world atlas' country ids)."
+    )
+    name = serializers.CharField(help_text="In the requested language.")
+    region = serializers.CharField(help_text="UN M49 region slug; empty when none.")
+    region_name = serializers.CharField()
+    counterpart_events = serializers.IntegerField(
+        help_text="Distinct events where an organisation of the country took part other than "
+        "as host (a post's participation counts for the post's organisation)."
+    )
+    hosted_events = serializers.IntegerField(help_text="Distinct events it hosted.")
+    agreements = serializers.IntegerField(help_text="Distinct agreements with a party of it.")
+    total = serializers.IntegerField(help_text="counterpart_events + agreements.")
+    host = serializers.BooleanField(help_text="hosted_events > 0.")
+
+
+class BodyRowSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField(help_text="In the requested language.")
+    counterpart_events = serializers.IntegerField()
+    hosted_events = serializers.IntegerField()
+    agreements = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class RegionRowSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    countries = serializers.IntegerField(help_text="Countries with counterpart_events > 0.")
+
+
+class MapSerializer(serializers.Serializer):
+    countries = CountryRowSerializer(many=True, help_text="By total, then name.")
+    international = BodyRowSerializer(
+        many=True, help_text="Organisations without a country (international bodies)."
+    )
+    regions = RegionRowSerializer(many=True)
+    max_total = serializers.IntegerField(help_text="The largest country total.")
+
+
+class NamesSerializer(serializers.Serializer):
+    en = serializers.CharField(allow_null=True)
+    fr = serializers.CharField(allow_null=True)
+
+
+class NodeSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="`organisation:<slug>` or `person:<slug>`.")
+    type = serializers.ChoiceField(choices=["organisation", "person"])
+    slug = serializers.CharField()
+    name = serializers.CharField(help_text="In the requested language.")
+    names = NamesSerializer()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2; empty when none.")
+    region = serializers.CharField(help_text="UN M49 region slug; empty when none.")
+    degree = serializers.IntegerField(
+        help_text="Distinct neighbours in the whole scope, before any truncation."
+    )
+
+
+class EdgeSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="A node id (the person, for a membership).")
+    target = serializers.CharField(help_text="A node id (the organisation, for a membership).")
+    kind = serializers.ChoiceField(choices=["meeting", "agreement", "membership"])
+    weight = serializers.IntegerField(
+        help_text="Events both took part in (meeting), agreements between them (agreement); "
+        "1 for a membership."
+    )
+    records = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=f"Up to {cooperation.MAX_EDGE_RECORDS} event or agreement slugs.",
+    )
+    total = serializers.IntegerField(help_text="How many records there are in all.")
+
+
+class GraphSerializer(serializers.Serializer):
+    nodes = NodeSerializer(many=True)
+    edges = EdgeSerializer(many=True)
+    total_nodes = serializers.IntegerField(help_text="Nodes in the whole scope.")
+    omitted_nodes = serializers.IntegerField(help_text="Nodes left out past max_nodes.")
+    max_nodes = serializers.IntegerField()
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["event", "agreement"])
+    slug = serializers.CharField()
+    name = serializers.CharField(help_text="In the requested language.")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    precision = serializers.ChoiceField(
+        choices=DatePrecision.choices,
+        help_text="`within`: on some day of the window; the sources do not say which.",
+    )
+    label = serializers.CharField(help_text="The date in words, as the site writes it.")
+    group = serializers.CharField()
+    group_name = serializers.CharField()
+
+
+class GroupRowSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class TimelineSerializer(serializers.Serializer):
+    items = TimelineItemSerializer(
+        many=True, help_text="An item in several groups (regions) is listed once in each."
+    )
+    groups = GroupRowSerializer(many=True)
+    total = serializers.IntegerField(help_text="Events and agreements in the scope.")
+    omitted = serializers.IntegerField(
+        help_text="Those not listed: undated, or past the most recent TIMELINE_MAX_ITEMS."
+    )
+
+
+def as_json(value):
+    """A domain result as JSON-ready dicts, keys in the dataclasses' (and serializers') order."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: as_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+# --- GEXF and GraphML ---------------------------------------------------------------------
+
+NODE_ATTRIBUTES = (
+    ("type", "string"),
+    ("slug", "string"),
+    ("name_en", "string"),
+    ("name_fr", "string"),
+    ("country", "string"),
+    ("region", "string"),
+    ("degree", "integer"),
+)
+EDGE_ATTRIBUTES = (("kind", "string"), ("records", "string"), ("total", "integer"))
+
+
+def _node_values(node):
+    names = node["names"]
+    return {
+        **node,
+        "name_en": names.get("en") or "",
+        "name_fr": names.get("fr") or "",
+    }
+
+
+def _edge_values(edge):
+    # Slugs hold no spaces: one space-separated string, as both formats want scalars.
+    return {**edge, "records": " ".join(edge["records"])}
+
+
+def _xml(root):
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+class GraphXMLRenderer(BaseRenderer):
+    charset = None  # XML declares its own encoding
+    extension = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return self.write(data)
+
+
+class GEXFRenderer(GraphXMLRenderer):
+    """GEXF 1.3: undirected edges with their weight, `kind` as an edge attribute."""
+
+    media_type = "application/gexf+xml"
+    format = "gexf"
+    extension = "gexf"
+    NS = "http://gexf.net/1.3"
+
+    def write(self, data):
+        root = ElementTree.Element("gexf", xmlns=self.NS, version="1.3")
+        meta = ElementTree.SubElement(root, "meta")
+        ElementTree.SubElement(meta, "creator").text = "Entente"
+        graph = ElementTree.SubElement(root, "graph", defaultedgetype="undirected", mode="static")
+        for klass, attributes in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
+            declared = ElementTree.SubElement(graph, "attributes", {"class": klass})
+            for name, kind in attributes:
+                ElementTree.SubElement(declared, "attribute", id=name, title=name, type=kind)
+        nodes = ElementTree.SubElement(graph, "nodes")
+        for node in data["nodes"]:
+            element = ElementTree.SubElement(nodes, "node", id=node["id"], label=node["name"])
+            self._values(element, _node_values(node), NODE_ATTRIBUTES)
+        edges = ElementTree.SubElement(graph, "edges")
+        for number, edge in enumerate(data["edges"]):
+            element = ElementTree.SubElement(
+                edges,
+                "edge",
+                id=str(number),
+                source=edge["source"],
+                target=edge["target"],
+                label=edge["kind"],
+                weight=str(edge["weight"]),
+            )
+            self._values(element, _edge_values(edge), EDGE_ATTRIBUTES)
+        return _xml(root)
+
+    @staticmethod
+    def _values(element, values, attributes):
+        holder = ElementTree.SubElement(element, "attvalues")
+        for name, _kind in attributes:
+            ElementTree.SubElement(holder, "attvalue", {"for": name, "value": str(values[name])})
+
+
+class GraphMLRenderer(GraphXMLRenderer):
+    """GraphML: undirected, every field a typed <data> key, `weight` among them."""
+
+    media_type = "application/graphml+xml"
+    format = "graphml"
+    extension = "graphml"
+    NS = "http://graphml.graphdrawing.org/xmlns"
+    TYPES = {"string": "string", "integer": "int"}
+
+    def write(self, data):
+        root = ElementTree.Element("graphml", xmlns=self.NS)
+        node_keys = (("name", "string"), *NODE_ATTRIBUTES)
+        edge_keys = (("weight", "integer"), *EDGE_ATTRIBUTES)
+        for klass, keys in (("node", node_keys), ("edge", edge_keys)):
+            for name, kind in keys:
+                ElementTree.SubElement(
+                    root,
+                    "key",
+                    {
+                        "id": f"{klass}_{name}",
+                        "for": klass,
+                        "attr.name": name,
+                        "attr.type": self.TYPES[kind],
+                    },
+                )
+        graph = ElementTree.SubElement(root, "graph", id="cooperation", edgedefault="undirected")
+        for node in data["nodes"]:
+            element = ElementTree.SubElement(graph, "node", id=node["id"])
+            self._values(element, "node", _node_values(node), node_keys)
+        for number, edge in enumerate(data["edges"]):
+            element = ElementTree.SubElement(
+                graph, "edge", id=f"e{number}", source=edge["source"], target=edge["target"]
+            )
+            self._values(element, "edge", _edge_values(edge), edge_keys)
+        return _xml(root)
+
+    @staticmethod
+    def _values(element, klass, values, keys):
+        for name, _kind in keys:
+            ElementTree.SubElement(element, "data", key=f"{klass}_{name}").text = str(values[name])
+
+
+# --- Views --------------------------------------------------------------------------------
+
+
+class CooperationSchema(AutoSchema):
+    """Documents the scope's filters (ScopeEventFilterSet) on these single-object answers,
+    which drf-spectacular would only do for lists."""
+
+    def get_filter_backends(self):
+        return getattr(self.view, "filter_backends", [])
+
+
+def _scope_error(message):
+    return OpenApiExample("Rejected filter", value={"date_from": [message]})
+
+
+def documented(serializer, description, *, formats=None, parameters=()):
+    """The schema of one cooperation endpoint: its JSON, any other format, and its errors."""
+    responses = {(200, schema.JSON): OpenApiResponse(serializer, description=description)}
+    for media_type, what in formats or ():
+        responses[(200, media_type)] = OpenApiResponse(OpenApiTypes.STR, description=what)
+    responses.update(
+        {
+            (400, schema.JSON): OpenApiResponse(
+                schema.VALIDATION_ERROR,
+                description="A scope filter, `lang` or another parameter was rejected.",
+                examples=[_scope_error("Enter a valid date.")],
+            ),
+            (404, schema.JSON): OpenApiResponse(
+                schema.ErrorSerializer, description="Not found: no such path under /api/."
+            ),
+            **schema.COMMON_ERRORS,
+        }
+    )
+    return extend_schema(
+        parameters=[*schema.LANGUAGE_PARAMETERS, *schema.VALIDATOR_HEADERS, *parameters],
+        responses=responses,
+    )
+
+
+class CooperationView(APIView):
+    """A cooperation endpoint: the scope checked, the language set, the answer conditional."""
+
+    renderer_classes = [JSONRenderer]
+    throttle_classes = [AnonThrottle]
+    schema = CooperationSchema()
+    # For the schema only: the scope's parameters, documented as the events list's.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ScopeEventFilterSet
+    queryset = Event.objects.none()
+    name = None  # the path under /api/v1/, and the ETag's namespace
+
+    def dispatch(self, request, *args, **kwargs):
+        # Names come from modeltranslation and gettext: the language is set around it all.
+        self.language = requested_language(request)
+        with translation.override(self.language or "en"):
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.language is None:
+            raise exceptions.ValidationError({"lang": ["Choose en or fr."]})
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, exceptions.NotFound):
+            # DRF answers an unknown `?format=` with a 404; it is a rejected parameter.
+            formats = ", ".join(r.format for r in self.get_renderers())
+            raise exceptions.ValidationError(
+                {"format": [f"Unknown format. Choose from: {formats}."]}
+            ) from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors (and OPTIONS' description) are JSON whatever format was asked for: only
+        # a graph has a GEXF or GraphML form.
+        renderer = getattr(request, "accepted_renderer", None)
+        is_error = isinstance(response, Response) and response.status_code >= 400
+        not_a_graph = is_error or request.method == "OPTIONS"
+        if not_a_graph and renderer is not None and not isinstance(renderer, JSONRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        validators = getattr(self, "conditional_headers", None)
+        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
+            etag, last_modified = validators
+            response["ETag"] = etag
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def not_modified(self, request):
+        """304 (or 412) from one query on the data version, before the scope is read."""
+        stats = fingerprint()
+        changes = stats["changes"]
+        last_modified = int(max(changes).timestamp()) if changes else None
+        key = json.dumps(
+            [
+                self.name,
+                request.build_absolute_uri("/"),
+                sorted(request.GET.lists()),
+                self.language,
+                request.accepted_media_type,
+                stats,
+                self.limits(),
+            ],
+            default=str,
+        )
+        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        self.conditional_headers = (etag, last_modified)
+        return get_conditional_response(request, etag=etag, last_modified=last_modified)
+
+    def limits(self):
+        """Settings that shape the answer (they are part of the ETag)."""
+        return None
+
+    def own_parameters(self):
+        """This endpoint's own parameters, checked: {name: value}, or a ValidationError."""
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        conditional = self.not_modified(request)
+        if conditional is not None:
+            return conditional
+        scope = CooperationScope(request.GET)
+        errors = dict(scope.errors)
+        try:
+            options = self.own_parameters()
+        except exceptions.ValidationError as exc:
+            errors.update(exc.detail)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        response = Response(as_json(self.compute(scope, **options)))
+        extension = getattr(request.accepted_renderer, "extension", None)
+        if extension:
+            response["Content-Disposition"] = f'attachment; filename="{self.name}.{extension}"'
+        return response
+
+    def compute(self, scope, **options):
+        raise NotImplementedError
+
+
+MAP_DESCRIPTION = (
+    "Per country, the scope's counterpart events, hosted events and agreements; "
+    "organisations without a country apart."
+)
+
+
+class MapView(CooperationView):
+    """Counts per country for the scope's events and agreements: the map's data."""
+
+    name = "map"
+
+    @documented(MapSerializer, MAP_DESCRIPTION)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def compute(self, scope):
+        return cooperation.country_counts(scope.events, scope.agreements)
+
+
+GRAPH_FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "gexf", "graphml"],
+    description="`gexf` (GEXF 1.3, for Gephi) or `graphml`: the same graph as a file.",
+)
+
+
+class GraphView(CooperationView):
+    """Organisations and people linked by shared events, agreements and memberships."""
+
+    name = "graph"
+    renderer_classes = [JSONRenderer, GEXFRenderer, GraphMLRenderer]
+
+    @documented(
+        GraphSerializer,
+        "Nodes and edges; past GRAPH_MAX_NODES, the best-connected nodes.",
+        formats=[
+            (GEXFRenderer.media_type, "The same graph in GEXF 1.3."),
+            (GraphMLRenderer.media_type, "The same graph in GraphML."),
+        ],
+        parameters=[GRAPH_FORMAT],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def limits(self):
+        return settings.GRAPH_MAX_NODES
+
+    def compute(self, scope):
+        return cooperation.graph(scope.events, scope.agreements, settings.GRAPH_MAX_NODES)
+
+
+TIMELINE_GROUP = OpenApiParameter(
+    "group",
+    str,
+    enum=list(cooperation.GROUPS),
+    description="`region` (the counterparts', the parties'; the default) or `kind`.",
+)
+
+
+class TimelineView(CooperationView):
+    """The scope's dated events and agreements, grouped by region or by kind."""
+
+    name = "timeline"
+
+    @documented(
+        TimelineSerializer,
+        "Dated events and agreements, most recent TIMELINE_MAX_ITEMS, in date order.",
+        parameters=[TIMELINE_GROUP],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def limits(self):
+        return settings.TIMELINE_MAX_ITEMS
+
+    def own_parameters(self):
+        group = self.request.GET.get("group", "").strip().lower() or "region"
+        if group not in cooperation.GROUPS:
+            choices = ", ".join(cooperation.GROUPS)
+            raise exceptions.ValidationError({"group": [f"Choose from: {choices}."]})
+        return {"group": group}
+
+    def compute(self, scope, group):
+        return cooperation.timeline(
+            scope.events, scope.agreements, group=group, limit=settings.TIMELINE_MAX_ITEMS
+        )
