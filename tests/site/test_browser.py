@@ -1,69 +1,11 @@
 """The site in a real browser (Playwright driving the system Chromium): phone width,
 keyboard use, the filter form, the language switch; screenshots for a person to look at."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls
-# made by the test itself (seeding) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.site.browser import DESKTOP, PHONE, browser_marks, scrolls_sideways
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs the system Chromium (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def site(transactional_db, live_server):
-    # The seed command itself, not the snapshot of tests/support.py: each
-    # transactional test ends with a flush, which renumbers the content types
-    # the snapshot's citations and versions point at.
-    call_command("seed", "--if-empty", verbosity=0)
-    return live_server.url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    yield context.new_page()
-    context.close()
-
-
-def scrolls_sideways(page):
-    return page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
+pytestmark = browser_marks
 
 
 @pytest.mark.parametrize(

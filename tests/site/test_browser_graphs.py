@@ -3,30 +3,11 @@ they draw the API's numbers, in English and French, at desktop and phone width, 
 console error; search, zoom, click and keyboard work; screenshots in /tmp/entente-shots/ for
 a person to look at."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls
-# made by the test itself (seeding) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.site.browser import DESKTOP, PHONE, SHOTS, browser_marks, scrolls_sideways
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
 SIZES = {1280: DESKTOP, 375: PHONE}
-SHOTS = Path("/tmp/entente-shots")
 ASSEMBLY = "interpol-general-assembly-93"
 POLE = "organisation:pole-dgsn-dgst"
 NORWAY = "organisation:norwegian-national-police"
@@ -35,54 +16,7 @@ WITHIN = {
     "fr": "un jour entre le 24 et le 27 novembre 2025",
 }
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs the system Chromium (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def site(transactional_db, live_server):
-    # The seed command itself, not the snapshot of tests/support.py: each
-    # transactional test ends with a flush, which renumbers the content types
-    # the snapshot's citations and versions point at.
-    call_command("seed", "--if-empty", verbosity=0)
-    return live_server.url
-
-
-@pytest.fixture
-def page(browser):
-    """A page that records console errors and uncaught exceptions."""
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    page = context.new_page()
-    page.errors_seen = []
-    page.on(
-        "console",
-        lambda message: message.type == "error" and page.errors_seen.append(message.text),
-    )
-    page.on("pageerror", lambda error: page.errors_seen.append(str(error)))
-    yield page
-    context.close()
-
-
-def scrolls_sideways(page):
-    return page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
+pytestmark = browser_marks
 
 
 def open_view(page, site, path, figure):

@@ -1,23 +1,14 @@
 """The "who met whom" table in a real browser: at phone width only its own box scrolls."""
 
-import pytest
+from tests.site.browser import PHONE, browser_marks, scrolls_sideways
 
-from tests.site import test_browser
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not test_browser.CHROMIUM.exists(), reason="needs the system Chromium"),
-]
-
-# The browser and the seeded live server, as tests/site/test_browser.py makes them.
-browser = test_browser.browser
-site = test_browser.site
+pytestmark = browser_marks
 
 BOX = "document.querySelector('.connections-scroll')"
 
 
 def test_the_table_scrolls_in_its_box_not_the_page(site, browser):
-    context = browser.new_context(viewport=test_browser.PHONE)
+    context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -26,7 +17,7 @@ def test_the_table_scrolls_in_its_box_not_the_page(site, browser):
         for language in ("en", "fr"):
             page.goto(f"{site}/{language}/connections/?parent=interpol-general-assembly-93")
             assert page.locator("table.connections tbody tr").count() == 25
-            assert not test_browser.scrolls_sideways(page)
+            assert not scrolls_sideways(page)
             width, shown = page.evaluate(f"[{BOX}.scrollWidth, {BOX}.clientWidth]")
             assert width > shown  # wider than the phone: it scrolls, inside its box
             # The box takes keyboard focus, so a keyboard scrolls it too.
