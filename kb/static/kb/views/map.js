@@ -11,15 +11,17 @@
  * Encoding: each country is shaded by its total (meetings as a counterpart plus agreements)
  * on a sequential ColorBrewer Blues scale in at most seven steps; countries without data are
  * light grey; hosts are hatched and outlined in vermilion (Okabe–Ito), whatever their shade.
+ * What the three views share (fetching, data islands, tooltips, links) is in common.js.
  */
 (function () {
   "use strict";
 
   const root = document.querySelector(".world-map");
-  if (!root || typeof d3 === "undefined" || typeof topojson === "undefined") return;
+  const V = window.EntenteViews;
+  if (!root || !V || typeof d3 === "undefined" || typeof topojson === "undefined") return;
 
-  const names = JSON.parse(document.getElementById(root.dataset.names).textContent);
-  const words = JSON.parse(document.getElementById(root.dataset.words).textContent);
+  const names = V.island(root.dataset.names);
+  const words = V.island(root.dataset.words);
   const frame = root.querySelector(".map-frame");
   const svg = d3.select(root.querySelector("svg.map"));
   const tooltip = root.querySelector(".map-tooltip");
@@ -31,20 +33,11 @@
   const NO_DATA = "#e3e3e3";
   const HOST = "#b34700"; // Okabe–Ito vermilion, darkened to 3:1 against the blues and white
 
-  function fail() {
-    frame.hidden = true;
-    note.textContent = words.failed;
-    note.hidden = false;
-  }
-
-  function getJSON(url) {
-    return d3.json(url, { headers: { Accept: "application/json" } });
-  }
-
-  Promise.all([getJSON(root.dataset.atlas), getJSON(root.dataset.api)])
+  Promise.all([V.getJSON(root.dataset.atlas), V.getJSON(root.dataset.api)])
     .then(([atlas, data]) => draw(atlas, data))
     .catch((error) => {
-      fail();
+      frame.hidden = true;
+      V.showNote(note, words.failed);
       throw error;
     });
 
@@ -180,10 +173,6 @@
 
     function show(feature, event) {
       const row = rows.get(feature.id);
-      tooltip.replaceChildren();
-      const title = document.createElement("strong");
-      title.textContent = nameOf(feature);
-      tooltip.append(title);
       const lines = row
         ? [
             `${words.counterpart}: ${row.counterpart_events}`,
@@ -191,12 +180,8 @@
             `${words.agreements}: ${row.agreements}`,
           ]
         : [words.noData];
-      for (const line of lines) {
-        const p = document.createElement("span");
-        p.textContent = line;
-        tooltip.append(p);
-      }
-      tooltip.hidden = false;
+      V.fillTip(tooltip, nameOf(feature), lines);
+      // Beside the pointer; for the keyboard, beside the middle of the country.
       const box = frame.getBoundingClientRect();
       let x;
       let y;
@@ -225,27 +210,13 @@
       highlight.selectAll("path").remove();
     }
 
-    function follow(event, feature) {
-      const url = target(rows.get(feature.id));
-      if (url) window.location.assign(url);
-    }
-
-    countries
-      .on("mouseenter mousemove", (event, f) => show(f, event))
-      .on("mouseleave", hide)
-      .on("click", follow);
+    countries.on("mouseenter mousemove", (event, f) => show(f, event)).on("mouseleave", hide);
     // Only the countries with data take the focus: Chromium makes any SVG element with a
     // focus listener a tab stop, and two hundred empty countries would be a long way round.
-    countries
-      .filter((f) => rows.has(f.id))
-      .on("focus", (event, f) => show(f, event))
-      .on("blur", hide)
-      .on("keydown", (event, f) => {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          follow(event, f);
-        }
-      });
+    // (A country without data has no link either.)
+    const withData = countries.filter((f) => rows.has(f.id));
+    withData.on("focus", (event, f) => show(f, event)).on("blur", hide);
+    V.followOn(withData, (f) => target(rows.get(f.id)));
     countries.filter((f) => target(rows.get(f.id))).classed("linked", true);
 
     zoomable(layer, height);
@@ -255,8 +226,7 @@
     const drawn = new Set(features.map((f) => f.id));
     const missing = data.countries.filter((row) => !drawn.has(row.numeric));
     if (missing.length) {
-      note.textContent = words.notDrawn + missing.map((row) => `${row.name} (${row.total})`).join(", ");
-      note.hidden = false;
+      V.showNote(note, words.notDrawn + missing.map((row) => `${row.name} (${row.total})`).join(", "));
     }
     root.classList.add("drawn");
   }
@@ -357,7 +327,7 @@
     for (const body of international) {
       const item = document.createElement("li");
       const link = document.createElement("a");
-      link.href = root.dataset.organisation.replace("__slug__", encodeURIComponent(body.slug));
+      link.href = V.recordUrl(root.dataset.organisation, body.slug);
       link.textContent = body.name;
       const counts = document.createElement("span");
       counts.className = "meta";

@@ -4,19 +4,21 @@
  * pages' URL patterns (data-organisation-url, data-person-url, "__slug__" standing for the
  * slug), and the words and names in the page's language (the "network-words" data island).
  * The numbers all come from the API. The layout is computed ahead, in a bounded number of
- * ticks, and then drawn once: the browser never runs an open-ended simulation.
+ * ticks, and then drawn once: the browser never runs an open-ended simulation. What the
+ * three views share (fetching, words, tooltips, links, zoom buttons) is in common.js.
  */
 (function () {
   "use strict";
 
   const figure = document.getElementById("network-figure");
-  if (!figure || typeof d3 === "undefined") return;
-  const words = JSON.parse(document.getElementById("network-words").textContent);
+  const V = window.EntenteViews;
+  if (!figure || !V || typeof d3 === "undefined") return;
+  const { counted, say } = V;
+  const words = V.island("network-words");
   const canvas = figure.querySelector(".view-canvas");
   const tooltip = figure.querySelector(".view-tooltip");
   const status = document.getElementById("network-status");
   const omittedNote = document.getElementById("network-omitted");
-  const plural = new Intl.PluralRules(document.documentElement.lang || "en");
 
   // How long the layout may run: all its ticks for a small graph, fewer for a big one.
   const FULL_TICKS = 300;
@@ -24,24 +26,9 @@
   const TICK_BUDGET = 300 * 300; // ticks x nodes
   const LABELLED = 6; // the best-connected nodes get a visible name
 
-  function say(template, values) {
-    return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
-  }
-
-  function counted(forms, count) {
-    return say(forms[plural.select(count)] || forms.other, { count: count });
-  }
-
-  function fold(text) {
-    return (text || "")
-      .normalize("NFD")
-      .replace(/[\u0300-\u036f]/g, "")
-      .toLowerCase();
-  }
-
   function recordUrl(node) {
     const pattern = figure.dataset[node.type === "person" ? "personUrl" : "organisationUrl"];
-    return pattern.replace("__slug__", encodeURIComponent(node.slug));
+    return V.recordUrl(pattern, node.slug);
   }
 
   function whereabouts(node) {
@@ -72,24 +59,7 @@
     return node.region ? `kb-region-${node.region}` : "kb-region-none";
   }
 
-  function fail(message, isError = true) {
-    canvas.textContent = "";
-    const p = document.createElement("p");
-    p.className = isError ? "notice error" : "notice";
-    p.textContent = message;
-    canvas.appendChild(p);
-  }
-
-  fetch(figure.dataset.api, { headers: { Accept: "application/json" } })
-    .then((response) => {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.json();
-    })
-    .then(draw)
-    .catch((error) => {
-      fail(words.failed);
-      if (window.console) console.warn(error);
-    });
+  V.drawFrom(figure.dataset.api, canvas, words.failed, draw);
 
   function draw(data) {
     const nodes = data.nodes.map((n) => Object.assign({}, n));
@@ -98,22 +68,19 @@
       .filter((e) => byId.has(e.source) && byId.has(e.target))
       .map((e) => Object.assign({}, e));
 
-    if (data.omitted_nodes > 0 && omittedNote) {
-      const forms = words.omitted;
-      omittedNote.textContent = say(forms[plural.select(data.omitted_nodes)] || forms.other, {
-        count: data.omitted_nodes,
-        total: data.total_nodes,
-        shown: nodes.length,
-      });
-      omittedNote.hidden = false;
+    if (data.omitted_nodes > 0) {
+      V.showNote(
+        omittedNote,
+        counted(words.omitted, data.omitted_nodes, { total: data.total_nodes, shown: nodes.length })
+      );
     }
     canvas.textContent = "";
     if (!nodes.length) {
-      fail(words.empty, false);
+      V.notice(canvas, words.empty, false);
       return;
     }
 
-    const width = Math.max(320, Math.round(canvas.clientWidth || 800));
+    const width = V.canvasWidth(canvas);
     const height = Math.round(Math.min(720, Math.max(380, width * 0.7)));
     const maxDegree = d3.max(nodes, (n) => n.degree) || 1;
     const radius = d3.scaleSqrt().domain([0, maxDegree]).range([3, width < 500 ? 12 : 16]);
@@ -143,12 +110,7 @@
       .stop();
     for (let i = 0; i < ticks; i += 1) simulation.tick();
 
-    const svg = d3
-      .select(canvas)
-      .append("svg")
-      .attr("viewBox", `0 0 ${width} ${height}`)
-      .attr("role", "group")
-      .attr("aria-label", words.picture);
+    const svg = V.picture(canvas, width, height, words.picture);
     const world = svg.append("g").attr("class", "network-world");
 
     const edgeGroups = world
@@ -223,46 +185,17 @@
     }
     place();
 
-    // Following a node: click, Enter or Space.
-    function follow(node) {
-      window.location.assign(recordUrl(node));
-    }
-    nodeGroups.on("click", (event, n) => follow(n));
-    nodeGroups.on("keydown", (event, n) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        follow(n);
-      }
-    });
+    V.followOn(nodeGroups, recordUrl);
 
-    // The tooltip, on hover and on focus.
+    // The tooltip, on hover and on focus, centred over the node.
     function showTip(node, element) {
-      tooltip.textContent = "";
-      const name = document.createElement("strong");
-      name.textContent = node.name;
-      const where = document.createElement("span");
-      where.textContent = whereabouts(node);
-      const degree = document.createElement("span");
-      degree.textContent = counted(words.degree, node.degree);
-      tooltip.append(name, where, degree);
-      tooltip.hidden = false;
-      const box = element.getBoundingClientRect();
-      const frame = figure.getBoundingClientRect();
-      const left = Math.min(
-        Math.max(0, box.left - frame.left + box.width / 2 - tooltip.offsetWidth / 2),
-        Math.max(0, frame.width - tooltip.offsetWidth)
-      );
-      tooltip.style.left = `${left}px`;
-      tooltip.style.top = `${Math.max(0, box.top - frame.top - tooltip.offsetHeight - 8)}px`;
+      V.fillTip(tooltip, node.name, [whereabouts(node), counted(words.degree, node.degree)]);
+      V.tipAbove(tooltip, figure, element, { centred: true, gap: 8 });
     }
     function hideTip() {
       tooltip.hidden = true;
     }
-    nodeGroups
-      .on("mouseenter focus", function (event, n) {
-        showTip(n, this);
-      })
-      .on("mouseleave blur", hideTip);
+    V.tipOn(nodeGroups, showTip, hideTip);
 
     // Dragging moves the node and its edges; the layout does not run again.
     nodeGroups.call(
@@ -280,8 +213,7 @@
     const zoom = d3
       .zoom()
       .scaleExtent([0.1, 8])
-      // The wheel scrolls the page unless Ctrl is held, so the picture is no trap on the way down.
-      .filter((event) => (event.type === "wheel" ? event.ctrlKey || event.metaKey : !event.button))
+      .filter(V.wheelWithCtrl)
       .on("zoom", (event) => {
         world.attr("transform", event.transform);
         setLabels(event.transform.k);
@@ -360,18 +292,11 @@
     placeLabels(home.k);
     svg.call(zoom.transform, home);
 
-    const buttons = figure.querySelector(".view-zoom");
-    if (buttons) {
-      buttons.hidden = false;
-      buttons.addEventListener("click", (event) => {
-        const button = event.target.closest("button");
-        if (!button) return;
-        const action = button.dataset.zoom;
-        if (action === "in") svg.call(zoom.scaleBy, 1.5);
-        else if (action === "out") svg.call(zoom.scaleBy, 1 / 1.5);
-        else svg.call(zoom.transform, home);
-      });
-    }
+    V.zoomButtons(figure, (action) => {
+      if (action === "in") svg.call(zoom.scaleBy, 1.5);
+      else if (action === "out") svg.call(zoom.scaleBy, 1 / 1.5);
+      else svg.call(zoom.transform, home);
+    });
 
     // Finding a node by name (either language) or by its country's name.
     const form = figure.querySelector(".network-search");
@@ -388,12 +313,12 @@
       nodes.map((n) => {
         const names = [n.name, ...Object.values(n.names || {})];
         if (n.country) names.push(words.countries[n.country] || "", n.country);
-        return [n.id, names.map(fold)];
+        return [n.id, names.map(V.fold)];
       })
     );
 
     function find(query) {
-      const needle = fold(query.trim());
+      const needle = V.fold(query.trim());
       if (!needle) return [];
       // An exact name first, then names that contain the text.
       const exact = nodes.filter((n) => haystacks.get(n.id).includes(needle));
@@ -421,9 +346,7 @@
         return;
       }
       const names = found.slice(0, 5).map((n) => n.name).join(", ");
-      const forms = words.matches;
-      status.textContent = say(forms[plural.select(found.length)] || forms.other, {
-        count: found.length,
+      status.textContent = counted(words.matches, found.length, {
         names: found.length > 5 ? `${names}…` : names,
       });
       if (centre) {

@@ -6,17 +6,18 @@
  * come from the API. An exact span is a solid bar (a day alone, a diamond); a `within`
  * window, where the day is known only to fall somewhere inside, is hatched with a dashed
  * outline. Zooming (wheel with Ctrl, pinch, or the buttons) rescales the time axis only.
+ * What the three views share (fetching, words, tooltips, links, zoom buttons) is in common.js.
  */
 (function () {
   "use strict";
 
   const figure = document.getElementById("timeline-figure");
-  if (!figure || typeof d3 === "undefined") return;
-  const words = JSON.parse(document.getElementById("timeline-words").textContent);
+  const V = window.EntenteViews;
+  if (!figure || !V || typeof d3 === "undefined") return;
+  const words = V.island("timeline-words");
   const canvas = figure.querySelector(".view-canvas");
   const tooltip = figure.querySelector(".view-tooltip");
   const rowsNote = document.getElementById("timeline-rows-note");
-  const plural = new Intl.PluralRules(document.documentElement.lang || "en");
   d3.timeFormatDefaultLocale(words.locale);
 
   const DAY = 24 * 60 * 60 * 1000;
@@ -41,37 +42,12 @@
     return formatYear(date);
   }
 
-  function say(template, values) {
-    return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
-  }
-
-  function counted(forms, count) {
-    return say(forms[plural.select(count)] || forms.other, { count: count });
-  }
-
   function recordUrl(item) {
     const pattern = figure.dataset[item.type === "agreement" ? "agreementUrl" : "eventUrl"];
-    return pattern.replace("__slug__", encodeURIComponent(item.slug));
+    return V.recordUrl(pattern, item.slug);
   }
 
-  function fail(message, isError = true) {
-    canvas.textContent = "";
-    const p = document.createElement("p");
-    p.className = isError ? "notice error" : "notice";
-    p.textContent = message;
-    canvas.appendChild(p);
-  }
-
-  fetch(figure.dataset.api, { headers: { Accept: "application/json" } })
-    .then((response) => {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.json();
-    })
-    .then(draw)
-    .catch((error) => {
-      fail(words.failed);
-      if (window.console) console.warn(error);
-    });
+  V.drawFrom(figure.dataset.api, canvas, words.failed, draw);
 
   // Items of one lane into sub-rows, first come first placed, so that none overlaps another
   // on screen at the first zoom: `extent(item)` is its [left, right] in pixels, mark included.
@@ -110,11 +86,11 @@
       })
       .filter((item) => item.from && item.to);
     if (!items.length) {
-      fail(words.empty, false);
+      V.notice(canvas, words.empty, false);
       return;
     }
 
-    const width = Math.max(320, Math.round(canvas.clientWidth || 800));
+    const width = V.canvasWidth(canvas);
     const margin = { left: 24, right: 24 }; // room for the end ticks' labels
     const first = d3.min(items, (item) => item.from);
     const last = d3.max(items, (item) => item.to);
@@ -152,22 +128,11 @@
     const height = y + AXIS;
     const drawn = lanes.flatMap((lane) => lane.items.map((item) => Object.assign(item, { lane })));
 
-    if (leftOut && rowsNote) {
-      const forms = words.rows_left_out;
-      rowsNote.textContent = say(forms[plural.select(leftOut)] || forms.other, {
-        count: leftOut,
-        rows: MAX_ROWS,
-      });
-      rowsNote.hidden = false;
+    if (leftOut) {
+      V.showNote(rowsNote, V.counted(words.rows_left_out, leftOut, { rows: MAX_ROWS }));
     }
 
-
-    const svg = d3
-      .select(canvas)
-      .append("svg")
-      .attr("viewBox", `0 0 ${width} ${height}`)
-      .attr("role", "group")
-      .attr("aria-label", words.picture);
+    const svg = V.picture(canvas, width, height, words.picture);
     const defs = svg.append("defs");
     for (const type of ["event", "agreement"]) {
       const pattern = defs
@@ -215,7 +180,7 @@
       .attr("class", "lane-name")
       .attr("x", margin.left + 2)
       .attr("y", (lane) => lane.y + 18)
-      .text((lane) => `${lane.name} (${counted(words.items, lane.count)})`);
+      .text((lane) => `${lane.name} (${V.counted(words.items, lane.count)})`);
 
     const axisTop = svg
       .append("g")
@@ -242,7 +207,7 @@
       .attr("tabindex", 0)
       .attr("role", "link")
       .attr("aria-label", (item) =>
-        say(words.item_label, { name: item.name, date: item.label, lane: item.lane.name })
+        V.say(words.item_label, { name: item.name, date: item.label, lane: item.lane.name })
       );
     const top = (item) => item.lane.y + LANE_HEAD + item.row * ROW;
     const bars = marks.filter((item) => !isDay(item));
@@ -293,45 +258,17 @@
       svg.attr("data-domain", x.domain().map((d) => d.toISOString().slice(0, 10)).join("/"));
     }
 
-    // Following an item: click, Enter or Space.
-    function follow(item) {
-      window.location.assign(recordUrl(item));
-    }
-    marks.on("click", (event, item) => follow(item));
-    marks.on("keydown", (event, item) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        follow(item);
-      }
-    });
+    V.followOn(marks, recordUrl);
 
+    // The tooltip, on hover and on focus, from the start of the bar.
     function showTip(item, element) {
-      tooltip.textContent = "";
-      const name = document.createElement("strong");
-      name.textContent = item.name;
-      const when = document.createElement("span");
-      when.textContent = item.label;
-      const group = document.createElement("span");
-      group.textContent = item.lane.name;
-      tooltip.append(name, when, group);
-      tooltip.hidden = false;
-      const box = element.getBoundingClientRect();
-      const frame = figure.getBoundingClientRect();
-      const left = Math.min(
-        Math.max(0, box.left - frame.left),
-        Math.max(0, frame.width - tooltip.offsetWidth)
-      );
-      tooltip.style.left = `${left}px`;
-      tooltip.style.top = `${Math.max(0, box.top - frame.top - tooltip.offsetHeight - 6)}px`;
+      V.fillTip(tooltip, item.name, [item.label, item.lane.name]);
+      V.tipAbove(tooltip, figure, element, { gap: 6 });
     }
     function hideTip() {
       tooltip.hidden = true;
     }
-    marks
-      .on("mouseenter focus", function (event, item) {
-        showTip(item, this);
-      })
-      .on("mouseleave blur", hideTip);
+    V.tipOn(marks, showTip, hideTip);
 
     // Time zooms from several decades down to one day across the whole width.
     const zoom = d3
@@ -341,11 +278,8 @@
         [margin.left, 0],
         [width - margin.right, height],
       ])
-      .filter((event) => {
-        // The wheel scrolls the page unless Ctrl is held: the picture is taller than a screen.
-        if (event.type === "wheel") return event.ctrlKey || event.metaKey;
-        return !event.button;
-      })
+      // The picture is taller than a screen: the wheel must scroll past it.
+      .filter(V.wheelWithCtrl)
       .on("zoom", (event) => {
         x = event.transform.rescaleX(x0);
         hideTip();
@@ -354,22 +288,15 @@
     svg.call(zoom);
     render();
 
-    const buttons = figure.querySelector(".view-zoom");
-    if (buttons) {
-      buttons.hidden = false;
-      buttons.addEventListener("click", (event) => {
-        const button = event.target.closest("button");
-        if (!button) return;
-        // A quarter of the width, in the units translateBy scales by the zoom.
-        const step = (width - margin.left - margin.right) / 4 / d3.zoomTransform(svg.node()).k;
-        const action = button.dataset.zoom;
-        if (action === "in") svg.call(zoom.scaleBy, 2);
-        else if (action === "out") svg.call(zoom.scaleBy, 0.5);
-        else if (action === "earlier") svg.call(zoom.translateBy, step, 0);
-        else if (action === "later") svg.call(zoom.translateBy, -step, 0);
-        else svg.call(zoom.transform, d3.zoomIdentity);
-      });
-    }
+    V.zoomButtons(figure, (action) => {
+      // A quarter of the width, in the units translateBy scales by the zoom.
+      const step = (width - margin.left - margin.right) / 4 / d3.zoomTransform(svg.node()).k;
+      if (action === "in") svg.call(zoom.scaleBy, 2);
+      else if (action === "out") svg.call(zoom.scaleBy, 0.5);
+      else if (action === "earlier") svg.call(zoom.translateBy, step, 0);
+      else if (action === "later") svg.call(zoom.translateBy, -step, 0);
+      else svg.call(zoom.transform, d3.zoomIdentity);
+    });
     figure.classList.add("is-drawn");
   }
 })();
