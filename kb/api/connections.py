@@ -27,6 +27,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
 from ..domain.connections import SEPARATOR, connections, rows
+from ..filtering.keys import filter_key
 from ..filtering.scope import CooperationScope, ScopeEventFilterSet
 from ..lib.batching import batched
 from ..models import Event
@@ -288,8 +289,12 @@ class ConnectionViewSet(viewsets.GenericViewSet):
         return response
 
     def not_modified(self, request):
-        """A 304 (or 412) from one query on one row, as the lists answer, or None."""
+        """A 304 (or 412) from one query on one row, as the lists answer, or None.
+
+        The data version is kept for the paginator's count, as the lists keep it.
+        """
         stats = fingerprint()
+        self.data_version = stats["token"]
         changes = stats["changes"]
         last_modified = int(max(changes).timestamp()) if changes else None
         key = json.dumps(
@@ -317,6 +322,9 @@ class ConnectionViewSet(viewsets.GenericViewSet):
         participations = connections(scope.events)
         if request.accepted_renderer.format == CSVRenderer.format:
             return self.stream_csv(participations)
+        # The count is cached under the data version and the query's filters, as the lists'.
+        self.paginator.data_version = self.data_version
+        self.paginator.count_key = filter_key(self.basename, request.query_params)
         page = self.paginate_queryset(participations)
         serializer = self.get_serializer(rows(page), many=True)
         return self.get_paginated_response(serializer.data)

@@ -16,20 +16,25 @@ sources: the words that say this participant was there.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Func, Prefetch, QuerySet
+from django.db.models.expressions import Col
+from django.db.models.lookups import In
 
+from ..db import counts
 from ..lib import regions
 from ..lib.windows import format_window
-from ..models import Participation
+from ..models import Organisation, Participation, Person, Post
 from ..models.citations import published_citations
 from ..models.events import published_participants
-from ..models.visibility import shown
+from ..models.visibility import public, shown
 
 HOST = Participation.Role.HOST.value
 # Joins several hosts' names (and countries...) in one cell.
 SEPARATOR = "; "
 # Joins a participant's person, post and organisation: "President of INTERPOL — INTERPOL".
 PARTS = " — "
+# Where connections() puts each participation's published citations.
+QUOTES = "published_citations"
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,53 @@ class Connection:
         return list(dict.fromkeys(q.source for q in self.quotes))
 
 
+class ConnectionQuerySet(QuerySet):
+    """The rows connections() returns: paged as any queryset, counted by a cheaper query.
+
+    The rows' query joins what a row shows (the event, the participant) to
+    walk the events in date order; their number needs none of it.
+    `cached_count()` (what kb.domain.paging's paginator asks) counts
+    `counted`, which connections() sets on the queryset it returns; a
+    queryset derived from it (filtered, sliced) counts itself.
+    """
+
+    counted = None
+
+    def cached_count(self, version=None, key=None):
+        counted = self if self.counted is None else self.counted
+        return counts.cached_count(counted, version, key)
+
+
+class JoinedPk(F):
+    """The primary key of the row a foreign key joins, read from the joined table.
+
+    Django reads `event__pk` from the participation's own `event_id`, so a
+    condition on it is checked on each participation: SQLite then reads the
+    participations of every event it walks past. On the joined event's own
+    column it is checked once per event, as the page's plan walks the events
+    in date order (kb_event_pub_start), before any participation is read.
+    """
+
+    def resolve_expression(self, *args, **kwargs):
+        # Any other column of the joined table brings the join; its alias then names the key.
+        joined = F(f"{self.name}__slug").resolve_expression(*args, **kwargs)
+        return Col(joined.alias, joined.target.model._meta.pk)
+
+
+class Unindexed(Func):
+    """The value itself; on SQLite `+value`, which its planner will not look up in an index.
+
+    With the tables' statistics (ANALYZE), SQLite otherwise reads the page's
+    events by key from the scope's list, all their participations, and sorts
+    them all: hundreds of times slower than walking the events in date order.
+    """
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 def connections(events):
     """The counterpart participations of `events` (a queryset), in a stable order.
 
@@ -131,41 +183,83 @@ def connections(events):
     slug, then the participation; each row carries its event, participant,
     the event's published hosts (`event.hosts`) and its published citations,
     so `rows()` reads no more. Slice or page it, then pass the slice to rows().
+
+    A page reads events in that order through kb_event_pub_start (status,
+    start date, slug), each event's participations through their event
+    index, and stops once it has its rows: the scope is checked on the
+    event (JoinedPk), the published status repeated on it so the index's
+    first column is fixed. The count (`cached_count()`) is another query,
+    count_connections(), with none of the page's joins.
     """
     hosts = Prefetch(
         "event__participations",
         queryset=published_participants().filter(role=HOST).order_by("pk"),
         to_attr="hosts",
     )
-    return (
-        Participation.objects.filter(shown("organisation", "person", "post"), event__in=events)
+    # Into a list, not the related manager's cache: Django would build a queryset per row.
+    citations = published_citations()
+    quotes = Prefetch(citations.prefetch_through, queryset=citations.queryset, to_attr=QUOTES)
+    participations = (
+        ConnectionQuerySet(Participation)
+        .filter(
+            shown("organisation", "person", "post"),
+            public("event"),
+            In(Unindexed(JoinedPk("event")), events.order_by().values("pk")),
+        )
         .exclude(role=HOST)
         .select_related("event", "organisation", "person", "post")
-        .prefetch_related(hosts, published_citations())
+        .prefetch_related(hosts, quotes)
         .order_by(F("event__start_date").asc(nulls_last=True), "event__slug", "pk")
     )
+    participations.counted = count_connections(events)
+    return participations
+
+
+def count_connections(events):
+    """The participations connections(events) gives, as a queryset to count: no join.
+
+    The events by key, the participants' publication through the keys of
+    the unpublished ones (a short list, read once) rather than three tables'
+    rows per participation: every column it reads is in participation_event_cover
+    (event, role, organisation, post, person), so the count reads that index alone.
+    """
+    counted = Participation.objects.filter(event__in=events.filter(public())).exclude(role=HOST)
+    for name, model in (("organisation", Organisation), ("person", Person), ("post", Post)):
+        # NOT IN on a nullable key: Django adds "IS NOT NULL", so no participant is no match.
+        counted = counted.exclude(**{f"{name}__in": model.objects.exclude(public())})
+    return counted.order_by()
 
 
 def rows(participations):
     """Connection rows, in the active language, from participations as connections() loads them."""
     roles = dict(Participation.Role.choices)
-    return [_row(p, roles) for p in participations]
+    # An event's rows share its reference and its host side: worded once per event.
+    events = {}
+    return [_row(p, roles, events) for p in participations]
 
 
-def _row(participation, roles):
-    event = participation.event
+def _event_sides(event, roles):
     hosts = tuple(participant(h) for h in event.hosts)
+    reference = EventRef(
+        slug=event.slug,
+        name=event.name,
+        start_date=event.start_date,
+        end_date=event.end_date,
+        date_precision=event.date_precision,
+        dates=format_window(event.start_date, event.end_date, event.date_precision),
+    )
+    return reference, Side(hosts, HOST if hosts else "", str(roles[HOST]) if hosts else "")
+
+
+def _row(participation, roles, events):
+    event = participation.event
+    if event.pk not in events:
+        events[event.pk] = _event_sides(event, roles)
+    reference, host = events[event.pk]
     return Connection(
         id=participation.pk,
-        event=EventRef(
-            slug=event.slug,
-            name=event.name,
-            start_date=event.start_date,
-            end_date=event.end_date,
-            date_precision=event.date_precision,
-            dates=format_window(event.start_date, event.end_date, event.date_precision),
-        ),
-        host=Side(hosts, HOST if hosts else "", str(roles[HOST]) if hosts else ""),
+        event=reference,
+        host=host,
         counterpart=Side(
             (participant(participation),),
             participation.role,
@@ -173,7 +267,7 @@ def _row(participation, roles):
         ),
         quotes=tuple(
             Quote(Ref(c.source.slug, c.source.title), c.source.language, c.quote)
-            for c in participation.citations.all()
+            for c in getattr(participation, QUOTES)
         ),
     )
 

@@ -7,12 +7,14 @@ same functions.
 """
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
 from ..domain.connections import connections, rows
+from ..domain.paging import CountCachingPaginator
+from ..filtering.keys import filter_key
 from .scopes import api_url, read_scope, scope_form, tidy_redirect
 
 
@@ -31,7 +33,12 @@ def connections_page(request):
     if not scope.is_valid():
         # The page still shows the form, with each error beside its field.
         return render(request, "kb/connections.html", context, status=400)
-    paginator = Paginator(connections(scope.events), settings.KB_PAGE_SIZE)
+    # The count is cached under the data version and the page's filters, as the lists' are.
+    paginator = CountCachingPaginator(
+        connections(scope.events),
+        settings.KB_PAGE_SIZE,
+        count_key=filter_key("page:connections", request.GET),
+    )
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:

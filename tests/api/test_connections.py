@@ -4,7 +4,7 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -305,16 +305,23 @@ def _meetings(n):
 @pytest.mark.parametrize("rows", [5, 60])
 def test_query_count_does_not_depend_on_page_size(client, db, rows):
     _meetings(rows)
-    client.get(URL)  # content types and the like, cached for the process
+    client.get(URL, {"date_from": "2000-01-01"})  # content types and the like, for the process
+    caches["counts"].clear()
+    # Cold: the ETag's query, the count, the page, the hosts, the quotes with their sources.
+    with CaptureQueriesContext(connection) as context:
+        get_json(client, URL, data={"page_size": 5})
+    assert len(context.captured_queries) == 5, [q["sql"] for q in context.captured_queries]
+    # The count is cached under the data version and the filters, whatever the page's size.
     for page_size in (5, 50):
         with CaptureQueriesContext(connection) as context:
             body = get_json(client, URL, data={"page_size": page_size})
         assert len(body["results"]) == min(page_size, rows)
-        # The ETag's query, the count, the page, the hosts, the quotes with their sources.
-        assert len(context.captured_queries) == 5, [q["sql"] for q in context.captured_queries]
-    # A filter naming a record checks it exists: one query more.
+        assert body["count"] == rows
+        assert len(context.captured_queries) == 4, [q["sql"] for q in context.captured_queries]
+    # Other filters, another count; a filter naming a record checks it exists: one query more.
     with CaptureQueriesContext(connection) as context:
-        get_json(client, URL, data={"parent": "parent", "page_size": 50})
+        body = get_json(client, URL, data={"parent": "parent", "page_size": 50})
+    assert body["count"] == rows
     assert len(context.captured_queries) == 6
 
 

@@ -180,6 +180,36 @@ def test_drafts_never_show(db):
     assert [q.quote for q in row.quotes] == ["Published words."]
 
 
+def test_the_count_is_the_rows_whatever_is_draft(db):
+    from django.core.cache import caches
+
+    event = factories.EventFactory()
+    factories.ParticipationFactory(event=event, role="host")
+    factories.ParticipationFactory(event=event)
+    factories.ParticipationFactory(event=event, organisation=None, person=factories.PersonFactory())
+    post = factories.PostFactory()
+    factories.ParticipationFactory(event=event, organisation=post.organisation, post=post)
+    draft = models.Status.DRAFT
+    factories.ParticipationFactory(event=event, organisation__status=draft)
+    factories.ParticipationFactory(
+        event=event, organisation=None, person=factories.PersonFactory(status=draft)
+    )
+    draft_post = factories.PostFactory(status=draft)
+    factories.ParticipationFactory(
+        event=event, organisation=draft_post.organisation, post=draft_post
+    )
+    factories.ParticipationFactory(event__status=draft)
+    caches["counts"].clear()
+    # Even given every event, drafts included: a draft event has no rows.
+    for events in (models.Event.objects.published(), models.Event.objects.all()):
+        participations = connections(events)
+        assert len(rows(participations)) == 3
+        # The page's own count and the cheaper one the paginator asks agree.
+        assert participations.count() == participations.cached_count() == 3
+        # A queryset made from it counts its own rows.
+        assert participations.filter(person__isnull=False).cached_count() == 1
+
+
 def test_several_hosts_are_joined_and_none_leaves_the_host_empty(db):
     event = factories.EventFactory()
     first = factories.OrganisationFactory(name_en="First host", country="FR")

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -250,9 +251,15 @@ def _meetings(n):
 def test_query_count_does_not_grow_with_rows(client, db, rows):
     _meetings(rows)
     client.get(url())  # warm caches (content types, translations)
+    caches["counts"].clear()
+    # Cold: the data version, the count, the page, the events' hosts, the quotes with sources.
     with CaptureQueriesContext(connection) as context:
         response = client.get(url())
     assert response.status_code == 200
     assert len(table_rows(response)) == min(rows, 25)
-    # The count, the page, the events' hosts, the quotes with their sources.
+    assert len(context.captured_queries) == 5, [q["sql"] for q in context.captured_queries]
+    # The count is cached under the data version and the page's filters, as the lists' are.
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url(), {"page": 1})
+    assert len(table_rows(response)) == min(rows, 25)
     assert len(context.captured_queries) == 4, [q["sql"] for q in context.captured_queries]
