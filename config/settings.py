@@ -138,8 +138,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
             "timeout": 60,
             # NORMAL is WAL's usual pairing: a commit is durable once the WAL
-            # is synced at checkpoint, and never corrupts the database.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            # is synced at checkpoint, and never corrupts the database. A 64 MB
+            # page cache per connection (SQLite's default is 2 MB): the map's
+            # counts look up an organisation per participation, and at scale 100
+            # the default cache thrashed on them (192 -> 173 ms in process).
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536"
+            ),
         }
     )
     # Tests get a file of their own, named by process: an in-memory database

@@ -16,12 +16,13 @@ Rules shared by all three:
 """
 
 import itertools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,7 @@ from ..models import (
     Organisation,
     Participation,
     Person,
+    Post,
 )
 from ..models.visibility import PUBLIC, public, shown
 
@@ -85,10 +87,6 @@ def _name(row, field_name):
         if value:
             return value
     return row.get(field_name) or ""
-
-
-def _names(row, field_name):
-    return {code: row.get(f"{field_name}_{code}") or None for code in ("en", "fr")}
 
 
 def _country(code):
@@ -154,45 +152,60 @@ def _count_rows(events, agreements):
     one GROUP BY over the participations and the parties together.
 
     Countries group by their code; organisations without a country group each on
-    their own (the international bodies).
+    their own (the international bodies). The rules are _participations' and
+    _parties', written so that the scope drives every read: the scope's events
+    give their participations through participation_event_cover (read from the
+    index alone, no row look-up), the agreements their parties through the
+    parties' key, and each row then finds the organisation it counts for by
+    primary key, where its status is checked once for both branches. With the
+    status next to the parties in a join SQLite may order, it started from
+    every published organisation and probed each against the agreements (30 s
+    for three years at scale 100). CROSS JOIN keeps the scope first on SQLite,
+    which never reorders one; on PostgreSQL it is an inner join like any other.
     """
-    hosted = Case(When(role=HOST, then=Value(1)), default=Value(0), output_field=IntegerField())
-    branches = [
-        _participations(events)
-        .annotate(k=Value(1), rec=F("event_id"), hosted=hosted)
-        .order_by()
-        .values_list("k", "rec", "hosted", "org"),
-        _parties(agreements)
-        .annotate(
-            k=Value(2),
-            rec=F("agreement_id"),
-            hosted=Value(0, output_field=IntegerField()),
-            org=F("organisation_id"),
-        )
-        .order_by()
-        .values_list("k", "rec", "hosted", "org"),
-    ]
-    compiled = [c for c in map(_compiled, branches) if c is not None]
-    if not compiled:
+    branches = [_compiled(_keys(events)), _compiled(_keys(agreements))]
+    if branches == [None, None]:
         return []
-    union = " UNION ALL ".join(
-        f"SELECT * FROM ({sql}) AS b{i}" for i, (sql, _p) in enumerate(compiled)
-    )
-    params = [p for _sql, branch_params in compiled for p in branch_params]
     connection = connections[events.db]
     qn = connection.ops.quote_name
-    org = qn(Organisation._meta.db_table)
-    body = "CASE WHEN o.country = '' THEN o.id ELSE NULL END"
-    sql = (
-        f"SELECT o.country, {body}, "
-        "COUNT(DISTINCT CASE WHEN u.k = 1 AND u.hosted = 0 THEN u.rec END), "
-        "COUNT(DISTINCT CASE WHEN u.k = 1 AND u.hosted = 1 THEN u.rec END), "
-        "COUNT(DISTINCT CASE WHEN u.k = 2 THEN u.rec END) "
-        f"FROM ({union}) AS u INNER JOIN {org} o ON o.id = u.org "
-        f"WHERE o.status = %s GROUP BY o.country, {body}"
-    )
+    table = {model: qn(model._meta.db_table) for model in (Participation, Person, Post)}
+    org, party = qn(Organisation._meta.db_table), qn(AgreementParty._meta.db_table)
+    # The organisation a row counts for, published, and its group.
+    counted = "o.country AS country, CASE WHEN o.country = '' THEN o.id ELSE NULL END AS body"
+    sql, params = [], []
+    if branches[0] is not None:
+        keys, keys_params = branches[0]
+        sql.append(
+            f"SELECT {counted}, 1 AS k, p.event_id AS rec, "
+            "CASE WHEN p.role = %s THEN 1 ELSE 0 END AS hosted "
+            f"FROM {table[Participation]} p "
+            f"LEFT OUTER JOIN {table[Person]} pe ON pe.id = p.person_id "
+            f"LEFT OUTER JOIN {table[Post]} s ON s.id = p.post_id "
+            f"CROSS JOIN {org} o "
+            f"WHERE p.event_id IN ({keys}) "
+            "AND (p.person_id IS NULL OR pe.status = %s) "
+            "AND (p.post_id IS NULL OR s.status = %s) "
+            "AND o.id = COALESCE(p.organisation_id, s.organisation_id) AND o.status = %s"
+        )
+        params += [HOST, *keys_params, PUBLIC, PUBLIC, PUBLIC]
+    if branches[1] is not None:
+        keys, keys_params = branches[1]
+        sql.append(
+            f"SELECT {counted}, 2 AS k, a.agreement_id AS rec, 0 AS hosted "
+            f"FROM {party} a CROSS JOIN {org} o "
+            f"WHERE a.agreement_id IN ({keys}) AND o.id = a.organisation_id AND o.status = %s"
+        )
+        params += [*keys_params, PUBLIC]
+    union = " UNION ALL ".join(sql)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, PUBLIC])
+        cursor.execute(
+            "SELECT u.country, u.body, "
+            "COUNT(DISTINCT CASE WHEN u.k = 1 AND u.hosted = 0 THEN u.rec END), "
+            "COUNT(DISTINCT CASE WHEN u.k = 1 AND u.hosted = 1 THEN u.rec END), "
+            "COUNT(DISTINCT CASE WHEN u.k = 2 THEN u.rec END) "
+            f"FROM ({union}) AS u GROUP BY u.country, u.body",
+            params,
+        )
         return cursor.fetchall()
 
 
@@ -223,8 +236,12 @@ def country_counts(events, agreements):
     countries.sort(key=lambda row: (-row.total, fold(row.name)))
     international = []
     if bodies:
-        found = Organisation.objects.filter(pk__in=list(bodies)).values(
-            "pk", "slug", "name", "name_en", "name_fr"
+        # The translated columns only (_name falls back between them): asking
+        # modeltranslation for "name" too doubled this query's time in Python.
+        found = (
+            Organisation.objects.filter(pk__in=list(bodies))
+            .order_by()
+            .values("pk", "slug", "name_en", "name_fr")
         )
         for row in found:
             counterpart, hosted_count, agreement_count = bodies[row["pk"]]
@@ -259,7 +276,7 @@ def country_counts(events, agreements):
 # --- The network (graph) -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     id: str
     type: str
@@ -271,7 +288,7 @@ class Node:
     degree: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     source: str
     target: str
@@ -290,12 +307,17 @@ class Graph:
     max_nodes: int = 0
 
 
+# While the graph is built, a node is an int: an organisation's pk, or a person's
+# pk negated (pks are positive). Ints hash and compare faster than tuples, and a
+# scope of thousands of participations makes millions of pair look-ups.
+
+
 def _org_id(pk):
-    return ("organisation", pk)
+    return pk
 
 
 def _person_id(pk):
-    return ("person", pk)
+    return -pk
 
 
 def _overlap(start, end, first, last):
@@ -305,8 +327,56 @@ def _overlap(start, end, first, last):
     return not (end is not None and first is not None and end < first)
 
 
-def _shown_memberships():
-    return Membership.objects.filter(public("person"), public("organisation"), shown("post"))
+def _graph_parties(agreements):
+    """(agreement, its slug, organisation) for each party of the agreements.
+
+    Drafts are not filtered out here: a draft organisation gets no node
+    (_graph_nodes reads published ones only), so its pairs fall away there. A
+    filter on the organisation's status here made SQLite walk every published
+    organisation rather than read the agreements' parties by their index.
+    """
+    return (
+        AgreementParty.objects.filter(agreement__in=_keys(agreements))
+        .order_by()
+        .values_list("agreement_id", "agreement__slug", "organisation_id")
+    )
+
+
+def _graph_memberships(events):
+    """(person, organisation, post, start, end) of the shown memberships of the posts
+    named by the events' participations, of the people named by them, and of the
+    posts' holders: a superset of what the graph needs (it keeps those of its nodes).
+
+    The memberships are chosen by their post and person indexes alone, their
+    ends' statuses checked here: with the statuses in the WHERE clause, SQLite
+    started from every published person. The participations' posts and people
+    are read by event only (NULLs match nothing): a test of `person IS NULL`
+    there took SQLite through every participation without a person.
+    """
+    participations = Participation.objects.filter(event__in=_keys(events))
+    posts = participations.values("post_id")
+    people = participations.values("person_id")
+    holders = Membership.objects.filter(post__in=posts).values("person_id")
+    rows = (
+        Membership.objects.filter(Q(post__in=posts) | Q(person__in=people) | Q(person__in=holders))
+        .order_by()
+        .values_list(
+            "person_id",
+            "organisation_id",
+            "post_id",
+            "start_date",
+            "end_date",
+            "person__status",
+            "organisation__status",
+            "post__status",
+        )
+    )
+    # Shown: person and organisation published, the post published or none.
+    return [
+        row[:5]
+        for row in rows
+        if row[5] == PUBLIC and row[6] == PUBLIC and (row[2] is None or row[7] == PUBLIC)
+    ]
 
 
 def graph(events, agreements, max_nodes):
@@ -320,10 +390,10 @@ def graph(events, agreements, max_nodes):
     organisation and person do not meet each other. Past `max_nodes`, the nodes
     with the most neighbours stay (ties by slug), with the edges between them.
     """
-    participations = _participations(events)
-    parties = _parties(agreements)
     rows = list(
-        participations.values_list(
+        _participations(events)
+        .order_by()
+        .values_list(
             "event_id",
             "event__slug",
             "event__start_date",
@@ -333,20 +403,10 @@ def graph(events, agreements, max_nodes):
             "post_id",
         )
     )
-    party_rows = list(parties.values_list("agreement_id", "agreement__slug", "organisation_id"))
-    # Post holders, and every membership of the people involved: one query.
-    posts = participations.filter(person__isnull=True, post__isnull=False).values("post_id")
-    people = participations.filter(person__isnull=False).values("person_id")
-    holders = _shown_memberships().filter(post__in=posts).values("person_id")
-    membership_rows = (
-        list(
-            _shown_memberships()
-            .filter(Q(post__in=posts) | Q(person__in=people) | Q(person__in=holders))
-            .values_list("person_id", "organisation_id", "post_id", "start_date", "end_date")
-        )
-        if rows
-        else []
-    )
+    party_rows = list(_graph_parties(agreements))
+    # Post holders and the people's memberships: only when a participation names one.
+    named = any(person is not None or post is not None for *_rest, person, post in rows)
+    membership_rows = _graph_memberships(events) if named else []
     held_by = defaultdict(list)
     for person, _org, post, start, end in membership_rows:
         if post is not None:
@@ -357,39 +417,52 @@ def graph(events, agreements, max_nodes):
     slugs = {}
     for event, event_slug, first, last, org, person, post in rows:
         slugs[event] = event_slug
-        nodes = set()
-        if org is not None:
-            nodes.add(_org_id(org))
         if person is not None:
-            nodes.add(_person_id(person))
+            people = (_person_id(person),)
         elif post is not None:
-            nodes.update(
+            people = tuple(
                 _person_id(holder)
                 for holder, start, end in held_by.get(post, ())
                 if _overlap(start, end, first, last)
             )
+        else:
+            people = ()
+        nodes = (_org_id(org), *people) if org is not None else people
         if nodes:
             by_event[event].append(nodes)
-    meetings = defaultdict(set)
-    for event, groups in by_event.items():
+    # {pair: [record slugs]}: records visited in slug order, so each list comes out
+    # sorted and, a record appended once per pair, without duplicates.
+    meetings = defaultdict(list)
+    node_keys = set()
+    for event in sorted(by_event, key=slugs.__getitem__):
+        groups, slug = by_event[event], slugs[event]
+        for nodes in groups:
+            node_keys.update(nodes)
+        if all(len(nodes) == 1 for nodes in groups):
+            # The common case (organisations only): the distinct pairs of single nodes.
+            single = sorted({nodes[0] for nodes in groups})
+            for pair in itertools.combinations(single, 2):
+                meetings[pair].append(slug)
+            continue
         for one, other in itertools.combinations(groups, 2):
             for a in one:
                 for b in other:
                     if a != b:
-                        meetings[(min(a, b), max(a, b))].add(slugs[event])
-    signed = defaultdict(set)
+                        records = meetings[(a, b) if a < b else (b, a)]
+                        if not records or records[-1] != slug:
+                            records.append(slug)
+    signed = defaultdict(list)
     by_agreement = defaultdict(set)
     agreement_slugs = {}
     for agreement, agreement_slug, org in party_rows:
         agreement_slugs[agreement] = agreement_slug
         by_agreement[agreement].add(_org_id(org))
-    for agreement, orgs in by_agreement.items():
-        for a, b in itertools.combinations(sorted(orgs), 2):
-            signed[(a, b)].add(agreement_slugs[agreement])
+    for agreement in sorted(by_agreement, key=agreement_slugs.__getitem__):
+        orgs = by_agreement[agreement]
+        node_keys.update(orgs)
+        for pair in itertools.combinations(sorted(orgs), 2):
+            signed[pair].append(agreement_slugs[agreement])
 
-    node_keys = {key for pair in itertools.chain(meetings, signed) for key in pair}
-    node_keys.update(key for groups in by_event.values() for nodes in groups for key in nodes)
-    node_keys.update(key for orgs in by_agreement.values() for key in orgs)
     members = set()
     for person, org, _post, _start, _end in membership_rows:
         a, b = _person_id(person), _org_id(org)
@@ -398,35 +471,38 @@ def graph(events, agreements, max_nodes):
 
     nodes = _graph_nodes(node_keys)
     edges = []
+    neighbours = defaultdict(set)
     for kind, pairs in (("meeting", meetings), ("agreement", signed)):
         for (a, b), records in pairs.items():
             if a in nodes and b in nodes:
-                ordered = sorted(records)
-                edges.append((a, b, kind, len(ordered), ordered[:MAX_EDGE_RECORDS], len(ordered)))
-    edges.extend((a, b, "membership", 1, [], 0) for a, b in members if a in nodes and b in nodes)
-    neighbours = defaultdict(set)
-    for a, b, *_rest in edges:
-        neighbours[a].add(b)
-        neighbours[b].add(a)
+                source, target = nodes[a].id, nodes[b].id
+                if target < source:
+                    # Undirected: in id order, so that a pair always reads the same way.
+                    source, target = target, source
+                count = len(records)
+                if count > MAX_EDGE_RECORDS:
+                    records = records[:MAX_EDGE_RECORDS]
+                edges.append(Edge(source, target, kind, count, records, count))
+                neighbours[a].add(b)
+                neighbours[b].add(a)
+    for a, b in members:
+        if a in nodes and b in nodes:
+            edges.append(Edge(nodes[a].id, nodes[b].id, "membership", 1, [], 0))
+            neighbours[a].add(b)
+            neighbours[b].add(a)
     for key, node in nodes.items():
         node.degree = len(neighbours[key])
 
     total = len(nodes)
-    ranked = sorted(nodes.items(), key=lambda kv: (-kv[1].degree, kv[1].slug, kv[1].id))
-    kept = dict(ranked[: max(max_nodes, 0)])
-    result_edges = []
-    for a, b, kind, weight, records, count in edges:
-        if a not in kept or b not in kept:
-            continue
-        source, target = kept[a].id, kept[b].id
-        if kind != "membership" and target < source:
-            # Undirected: in id order, so that a pair always reads the same way.
-            source, target = target, source
-        result_edges.append(Edge(source, target, kind, weight, records, count))
-    result_edges.sort(key=lambda e: (e.source, e.target, e.kind))
+    kept = sorted(nodes.values(), key=lambda node: (-node.degree, node.slug, node.id))
+    kept = kept[: max(max_nodes, 0)]
+    if len(kept) < total:
+        ids = {node.id for node in kept}
+        edges = [edge for edge in edges if edge.source in ids and edge.target in ids]
+    edges.sort(key=operator.attrgetter("source", "target", "kind"))
     return Graph(
-        nodes=list(kept.values()),
-        edges=result_edges,
+        nodes=kept,
+        edges=edges,
         total_nodes=total,
         omitted_nodes=total - len(kept),
         max_nodes=max_nodes,
@@ -435,36 +511,46 @@ def graph(events, agreements, max_nodes):
 
 def _graph_nodes(keys):
     """{key: Node} for the published organisations and people among `keys`: two queries."""
-    org_pks = [pk for kind, pk in keys if kind == "organisation"]
-    person_pks = [pk for kind, pk in keys if kind == "person"]
+    org_pks = [key for key in keys if key > 0]
+    person_pks = [-key for key in keys if key < 0]
+    # The active language's name, then the other's (modeltranslation's fallback order),
+    # read from the columns themselves: its values() rewrites every row in Python.
+    language = (translation.get_language() or "en")[:2]
+    first, second = (4, 3) if language == "fr" else (3, 4)
     nodes = {}
     if org_pks:
-        found = Organisation.objects.filter(public(), pk__in=org_pks).values(
-            "pk", "slug", "name", "name_en", "name_fr", "country"
+        found = (
+            Organisation.objects.filter(public(), pk__in=org_pks)
+            .rewrite(False)
+            .order_by()
+            .values_list("pk", "slug", "country", "name_en", "name_fr")
         )
         for row in found:
-            code = _country(row["country"])
-            nodes[_org_id(row["pk"])] = Node(
-                id=f"organisation:{row['slug']}",
+            pk, slug, country = row[:3]
+            code = _country(country)
+            nodes[_org_id(pk)] = Node(
+                id=f"organisation:{slug}",
                 type="organisation",
-                slug=row["slug"],
-                name=_name(row, "name"),
-                names=_names(row, "name"),
+                slug=slug,
+                name=row[first] or row[second] or "",
+                names={"en": row[3] or None, "fr": row[4] or None},
                 country=code,
                 region=regions.region_for(code) or "",
             )
     if person_pks:
-        found = Person.objects.filter(public(), pk__in=person_pks).values(
-            "pk", "slug", "name", "country"
+        found = (
+            Person.objects.filter(public(), pk__in=person_pks)
+            .order_by()
+            .values_list("pk", "slug", "name", "country")
         )
-        for row in found:
-            code = _country(row["country"])
-            nodes[_person_id(row["pk"])] = Node(
-                id=f"person:{row['slug']}",
+        for pk, slug, name, country in found:
+            code = _country(country)
+            nodes[_person_id(pk)] = Node(
+                id=f"person:{slug}",
                 type="person",
-                slug=row["slug"],
-                name=row["name"],
-                names={"en": row["name"], "fr": row["name"]},
+                slug=slug,
+                name=name,
+                names={"en": name, "fr": name},
                 country=code,
                 region=regions.region_for(code) or "",
             )

@@ -15,7 +15,6 @@ Values are checked once, by the events' form (the agreements reuse its
 cleaned values), so a bad value is one error naming the URL parameter.
 """
 
-from django.db.models import Q
 from django.http import QueryDict
 
 from ..models import Agreement, Event
@@ -113,7 +112,18 @@ class CooperationScope:
                 qs = filterset.filters[name].filter(qs, value)
         parents = cleaned.get("parent")
         if parents:
-            qs = qs.filter(Q(signed_at__slug__in=parents) | Q(signed_at__parent__slug__in=parents))
+            # One list of events, the parents and their parts: an OR across two
+            # joins made the database join every published agreement to its event
+            # and that event's parent (30 ms at scale 100, against 5 ms).
+            signed_at = (
+                Event.objects.filter(slug__in=parents)
+                .order_by()
+                .values("pk")
+                .union(
+                    Event.objects.filter(parent__slug__in=parents).order_by().values("pk"), all=True
+                )
+            )
+            qs = qs.filter(signed_at__in=signed_at)
         kinds = cleaned.get("kind")
         if kinds:
             qs = qs.filter(signed_at__kind__in=kinds)

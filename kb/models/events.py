@@ -205,7 +205,15 @@ class Participation(JoinRow):
         ordering = ["event", "role", "pk"]
         # "Did this organisation take part in this event": the participant and
         # event filters probe it once per candidate row.
-        indexes = [models.Index(fields=["organisation", "event"], name="participation_org_event")]
+        # "Who took part in these events, and how": the map's counts read a scope's
+        # participations from this index alone (kb/domain/cooperation.py, _count_rows).
+        indexes = [
+            models.Index(fields=["organisation", "event"], name="participation_org_event"),
+            models.Index(
+                fields=["event", "role", "organisation", "post", "person"],
+                name="participation_event_cover",
+            ),
+        ]
         constraints = [
             NAMES_A_PARTICIPANT.constraint(),
             models.UniqueConstraint(
