@@ -7,14 +7,10 @@ functions. JSON is paged like the lists; `format=csv` streams the whole
 result as flat columns, a cell per value, for a spreadsheet.
 """
 
-import hashlib
 import itertools
-import json
 
 from django.http import StreamingHttpResponse
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,7 +20,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, viewsets
-from rest_framework.response import Response
 
 from ..domain.connections import SEPARATOR, connections, rows
 from ..filtering.keys import filter_key
@@ -32,12 +27,11 @@ from ..filtering.scope import CooperationScope, ScopeEventFilterSet
 from ..lib.batching import batched
 from ..models import Event
 from . import schema
-from .conditional import fingerprint
 from .fields import NULLABLE_SLUG
 from .pagination import Pagination
 from .renderers import CHUNK_SIZE, CSVRenderer, JSONRenderer, csv_lines
 from .throttling import AnonThrottle
-from .views import requested_language
+from .views import ReadView
 
 # Several quotes in one CSV cell: a blank line between them, as between paragraphs.
 QUOTE_SEPARATOR = "\n\n"
@@ -232,7 +226,7 @@ FORMATS = ("json", "csv")
         ),
     },
 )
-class ConnectionViewSet(viewsets.GenericViewSet):
+class ConnectionViewSet(ReadView, viewsets.GenericViewSet):
     """Who met whom: one row per counterpart participation, with the event's host.
 
     The rows of the events the scope parameters choose (the same as the
@@ -249,68 +243,14 @@ class ConnectionViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ScopeEventFilterSet
 
+    UNKNOWN_FORMAT_IS_400 = True
+
+    def etag_name(self):
+        return "connections"
+
     def get_queryset(self):
         # What the filters apply to (and the schema reads): the events.
         return Event.objects.published()
-
-    def dispatch(self, request, *args, **kwargs):
-        # Built inside dispatch (CSV streaming aside), so names come in the requested language.
-        self.language = requested_language(request)
-        with translation.override(self.language or "en"):
-            return super().dispatch(request, *args, **kwargs)
-
-    def perform_content_negotiation(self, request, force=False):
-        # DRF answers an unknown format 404; it is a bad parameter like any other.
-        if not force and request.query_params.get("format", "") not in ("", *FORMATS):
-            message = f"Unknown format. Choose from: {', '.join(FORMATS)}."
-            raise exceptions.ValidationError({"format": [message]})
-        return super().perform_content_negotiation(request, force)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.language is None:
-            raise exceptions.ValidationError({"lang": ["Choose en or fr."]})
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON even when CSV was asked for, so a client can read why.
-        renderer = getattr(request, "accepted_renderer", None)
-        is_error = isinstance(response, Response) and response.status_code >= 400
-        if is_error and renderer is not None and not isinstance(renderer, JSONRenderer):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        response = super().finalize_response(request, response, *args, **kwargs)
-        patch_vary_headers(response, ["Accept-Language"])
-        validators = getattr(self, "conditional_headers", None)
-        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
-            etag, last_modified = validators
-            response["ETag"] = etag
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
-        return response
-
-    def not_modified(self, request):
-        """A 304 (or 412) from one query on one row, as the lists answer, or None.
-
-        The data version is kept for the paginator's count, as the lists keep it.
-        """
-        stats = fingerprint()
-        self.data_version = stats["token"]
-        changes = stats["changes"]
-        last_modified = int(max(changes).timestamp()) if changes else None
-        key = json.dumps(
-            [
-                "connections",
-                request.build_absolute_uri("/"),
-                sorted(request.GET.lists()),
-                self.language,
-                request.accepted_media_type,
-                stats,
-            ],
-            default=str,
-        )
-        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
-        self.conditional_headers = (etag, last_modified)
-        return get_conditional_response(request, etag=etag, last_modified=last_modified)
 
     def list(self, request, *args, **kwargs):
         scope = CooperationScope(request.query_params)

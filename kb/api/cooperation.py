@@ -12,16 +12,10 @@ kinds and weights as the JSON.
 """
 
 import dataclasses
-import hashlib
-import json
 from xml.etree import ElementTree
 
 import orjson
 from django.conf import settings
-from django.http import Http404
-from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -36,10 +30,9 @@ from ..filtering.scope import CooperationScope, ScopeEventFilterSet
 from ..lib import regions
 from ..models import DatePrecision, Event
 from . import schema
-from .conditional import fingerprint
 from .renderers import JSONRenderer
 from .throttling import AnonThrottle
-from .views import requested_language
+from .views import ReadView
 
 REGION_OR_BLANK = {
     "type": "string",
@@ -410,7 +403,7 @@ def documented(serializer, description, *, formats=None, parameters=()):
     )
 
 
-class CooperationView(APIView):
+class CooperationView(ReadView, APIView):
     """A cooperation endpoint: the scope checked, the language set, the answer conditional."""
 
     renderer_classes = [JSONRenderer]
@@ -422,66 +415,13 @@ class CooperationView(APIView):
     queryset = Event.objects.none()
     name = None  # the path under /api/v1/, and the ETag's namespace
 
-    def dispatch(self, request, *args, **kwargs):
-        # Names come from modeltranslation and gettext: the language is set around it all.
-        self.language = requested_language(request)
-        with translation.override(self.language or "en"):
-            return super().dispatch(request, *args, **kwargs)
+    UNKNOWN_FORMAT_IS_400 = True
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.language is None:
-            raise exceptions.ValidationError({"lang": ["Choose en or fr."]})
+    def etag_name(self):
+        return self.name
 
-    def perform_content_negotiation(self, request, force=False):
-        try:
-            return super().perform_content_negotiation(request, force)
-        except (Http404, exceptions.NotFound):
-            # DRF answers an unknown `?format=` with a 404; it is a rejected parameter.
-            formats = ", ".join(r.format for r in self.get_renderers())
-            raise exceptions.ValidationError(
-                {"format": [f"Unknown format. Choose from: {formats}."]}
-            ) from None
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors (and OPTIONS' description) are JSON whatever format was asked for: only
-        # a graph has a GEXF or GraphML form.
-        renderer = getattr(request, "accepted_renderer", None)
-        is_error = isinstance(response, Response) and response.status_code >= 400
-        not_a_graph = is_error or request.method == "OPTIONS"
-        if not_a_graph and renderer is not None and not isinstance(renderer, JSONRenderer):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        response = super().finalize_response(request, response, *args, **kwargs)
-        patch_vary_headers(response, ["Accept-Language"])
-        validators = getattr(self, "conditional_headers", None)
-        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
-            etag, last_modified = validators
-            response["ETag"] = etag
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
-        return response
-
-    def not_modified(self, request):
-        """304 (or 412) from one query on the data version, before the scope is read."""
-        stats = fingerprint()
-        changes = stats["changes"]
-        last_modified = int(max(changes).timestamp()) if changes else None
-        key = json.dumps(
-            [
-                self.name,
-                request.build_absolute_uri("/"),
-                sorted(request.GET.lists()),
-                self.language,
-                request.accepted_media_type,
-                stats,
-                self.limits(),
-            ],
-            default=str,
-        )
-        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
-        self.conditional_headers = (etag, last_modified)
-        return get_conditional_response(request, etag=etag, last_modified=last_modified)
+    def etag_extra(self):
+        return [self.limits()]
 
     def limits(self):
         """Settings that shape the answer (they are part of the ETag)."""

@@ -9,7 +9,7 @@ import hashlib
 import itertools
 import json
 
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -45,7 +45,96 @@ def requested_language(request):
     return "en"
 
 
-class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadView:
+    """What every read endpoint does around its answer, once: the language (`lang`, then
+    Accept-Language), errors (and OPTIONS' description) in JSON whatever format was
+    asked for, and ETag / Last-Modified from one query on the data version.
+
+    Mixed into DRF views before their base class. `etag_name()` and `etag_extra()` say
+    what besides the request and the data shapes a body; `UNKNOWN_FORMAT_IS_400` makes an
+    unknown `?format=` a 400 naming it (DRF's own answer, which the record lists keep
+    as documented, is a 404).
+    """
+
+    UNKNOWN_FORMAT_IS_400 = False
+
+    def etag_name(self):
+        return self.basename
+
+    def etag_extra(self):
+        """Whatever else shapes the body (settings such as a cap), for the ETag."""
+        return []
+
+    def dispatch(self, request, *args, **kwargs):
+        # The response (CSV streaming aside, see stream_csv) is built inside
+        # dispatch, so modeltranslation reads names in the requested language.
+        self.language = requested_language(request)
+        with translation.override(self.language or "en"):
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.language is None:
+            raise exceptions.ValidationError({"lang": ["Choose en or fr."]})
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, exceptions.NotFound):
+            if not self.UNKNOWN_FORMAT_IS_400:
+                raise
+            formats = ", ".join(r.format for r in self.get_renderers())
+            raise exceptions.ValidationError(
+                {"format": [f"Unknown format. Choose from: {formats}."]}
+            ) from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON even when CSV (or GEXF) was asked for, so a client can read why.
+        renderer = getattr(request, "accepted_renderer", None)
+        is_error = isinstance(response, Response) and response.status_code >= 400
+        as_json = is_error or request.method == "OPTIONS"
+        if as_json and renderer is not None and not isinstance(renderer, JSONRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        validators = getattr(self, "conditional_headers", None)
+        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
+            etag, last_modified = validators
+            response["ETag"] = etag
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def not_modified(self, request):
+        """Answer 304 (or 412) from one cheap query, before any row is read or serialised.
+
+        The ETag covers the data version (renewed by every change) and the
+        request; the version is kept for the paginator's count.
+        """
+        stats = fingerprint()
+        self.data_version = stats["token"]
+        changes = stats["changes"]
+        last_modified = int(max(changes).timestamp()) if changes else None
+        # Everything that shapes the body: the data's state and the request.
+        key = json.dumps(
+            [
+                self.etag_name(),
+                request.build_absolute_uri("/"),
+                sorted(request.GET.lists()),
+                self.language,
+                request.accepted_media_type,
+                stats,
+                *self.etag_extra(),
+            ],
+            default=str,
+        )
+        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        self.conditional_headers = (etag, last_modified)
+        return get_conditional_response(request, etag=etag, last_modified=last_modified)
+
+
+class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
     """A read-only type: published records, by slug, filtered, paged, JSON or CSV."""
 
     model = None  # set by each type, with `prefix`, its path under /api/v1/
@@ -72,61 +161,6 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "action", None) != "list":
             return [JSONRenderer()]
         return super().get_renderers()
-
-    def dispatch(self, request, *args, **kwargs):
-        # The response (CSV streaming aside, see stream_csv) is built inside
-        # dispatch, so modeltranslation reads names in the requested language.
-        self.language = requested_language(request)
-        with translation.override(self.language or "en"):
-            return super().dispatch(request, *args, **kwargs)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.language is None:
-            raise exceptions.ValidationError({"lang": ["Choose en or fr."]})
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON even when CSV was asked for, so a client can read why.
-        renderer = getattr(request, "accepted_renderer", None)
-        is_error = isinstance(response, Response) and response.status_code >= 400
-        if is_error and renderer is not None and not isinstance(renderer, JSONRenderer):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        response = super().finalize_response(request, response, *args, **kwargs)
-        patch_vary_headers(response, ["Accept-Language"])
-        validators = getattr(self, "conditional_headers", None)
-        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
-            etag, last_modified = validators
-            response["ETag"] = etag
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
-        return response
-
-    def not_modified(self, request):
-        """Answer 304 (or 412) from one cheap query, before any row is read or serialised.
-
-        The ETag covers the data version (renewed by every change) and the
-        request; the version is kept for the paginator's count.
-        """
-        stats = fingerprint()
-        self.data_version = stats["token"]
-        changes = stats["changes"]
-        last_modified = int(max(changes).timestamp()) if changes else None
-        # Everything that shapes the body: the data's state and the request.
-        key = json.dumps(
-            [
-                self.basename,
-                request.build_absolute_uri("/"),
-                sorted(request.GET.lists()),
-                self.language,
-                request.accepted_media_type,
-                stats,
-            ],
-            default=str,
-        )
-        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
-        self.conditional_headers = (etag, last_modified)
-        return get_conditional_response(request, etag=etag, last_modified=last_modified)
 
     def list(self, request, *args, **kwargs):
         conditional = self.not_modified(request)
