@@ -7,10 +7,6 @@ functions. JSON is paged like the lists; `format=csv` streams the whole
 result as flat columns, a cell per value, for a spreadsheet.
 """
 
-import itertools
-
-from django.http import StreamingHttpResponse
-from django.utils import translation
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,7 +25,7 @@ from ..models import Event
 from . import schema
 from .fields import NULLABLE_SLUG
 from .pagination import Pagination
-from .renderers import CHUNK_SIZE, CSVRenderer, JSONRenderer, csv_lines
+from .renderers import CHUNK_SIZE, CSVRenderer, JSONRenderer, csv_lines, streamed_csv
 from .throttling import AnonThrottle
 from .views import ReadView
 
@@ -275,22 +271,10 @@ class ConnectionViewSet(ReadView, viewsets.GenericViewSet):
         The body is produced after dispatch returns: each batch is read and
         worded under the request's language again.
         """
-        language = self.language
 
         def flat_rows():
             for chunk in batched(participations.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
                 yield from (flat(row) for row in rows(chunk))
 
         lines = csv_lines([name for name, _read in CSV_COLUMNS], flat_rows())
-
-        def content():
-            while True:
-                with translation.override(language):
-                    batch = "".join(itertools.islice(lines, 200))
-                if not batch:
-                    return
-                yield batch.encode()
-
-        response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="connections.csv"'
-        return response
+        return streamed_csv(lines, self.language, "connections.csv")

@@ -10,8 +10,11 @@ A list's CSV is the JSON records flattened, so the two never disagree:
 """
 
 import csv
+import itertools
 
 import orjson
+from django.http import StreamingHttpResponse
+from django.utils import translation
 from rest_framework import renderers, serializers
 from rest_framework.renderers import BaseRenderer
 from rest_framework.utils import encoders
@@ -132,3 +135,23 @@ def stream_rows(queryset, serializer):
     """
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
         yield flatten(serializer.to_representation(obj))
+
+
+def streamed_csv(lines, language, filename, batch=200):
+    """A CSV download of `lines` (csv_lines()), sent `batch` lines at a time.
+
+    The body is produced after the view returns, outside its language
+    override, so each batch is read and worded under `language` again.
+    """
+
+    def content():
+        while True:
+            with translation.override(language):
+                chunk = "".join(itertools.islice(lines, batch))
+            if not chunk:
+                return
+            yield chunk.encode()
+
+    response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

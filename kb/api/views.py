@@ -6,10 +6,9 @@ so a query string means the same rows here, on the pages and in the CSV.
 """
 
 import hashlib
-import itertools
 import json
 
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -27,7 +26,14 @@ from ..lib.text import SLUG_RE
 from . import projections, schema, serializers
 from .conditional import fingerprint
 from .pagination import Pagination
-from .renderers import CSVRenderer, JSONRenderer, columns_for, csv_lines, stream_rows
+from .renderers import (
+    CSVRenderer,
+    JSONRenderer,
+    columns_for,
+    csv_lines,
+    stream_rows,
+    streamed_csv,
+)
 from .throttling import AnonThrottle
 
 LANGUAGES = ("en", "fr")
@@ -215,26 +221,10 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
         return projection(self.get_serializer_context()).rows(rows, found.db)[0]
 
     def stream_csv(self, queryset):
-        """The whole filtered list as CSV, streamed a few hundred rows at a time.
-
-        The body is produced after dispatch returns, so each batch of rows
-        is serialised under the request's language again.
-        """
+        """The whole filtered list as CSV, streamed a few hundred rows at a time."""
         serializer = self.get_serializer()
         lines = csv_lines(columns_for(serializer), stream_rows(queryset, serializer))
-        language = self.language
-
-        def content():
-            while True:
-                with translation.override(language):
-                    batch = "".join(itertools.islice(lines, 200))
-                if not batch:
-                    return
-                yield batch.encode()
-
-        response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.prefix}.csv"'
-        return response
+        return streamed_csv(lines, self.language, f"{self.prefix}.csv")
 
 
 def documented(serializer_class):
