@@ -319,7 +319,7 @@ def test_meeting_weights_count_distinct_shared_events():
 
 
 def test_edge_records_are_capped(monkeypatch):
-    monkeypatch.setattr(cooperation, "MAX_EDGE_RECORDS", 2)
+    monkeypatch.setattr(cooperation.graphs, "MAX_EDGE_RECORDS", 2)
     one, two = factories.OrganisationFactory(slug="one"), factories.OrganisationFactory(slug="two")
     for _ in range(3):
         agreement = factories.AgreementFactory()

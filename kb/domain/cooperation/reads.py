@@ -1,0 +1,62 @@
+"""What the cooperation views share: the scope's participations and parties as the public
+may see them, and names read from values() rows."""
+
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from ...lib import regions
+from ...models import (
+    AgreementParty,
+    Participation,
+)
+from ...models.visibility import public, shown
+
+INTERNATIONAL = "international"
+INTERNATIONAL_NAME = _("International bodies")
+HOST = Participation.Role.HOST
+
+
+def _keys(queryset):
+    """The queryset as a subquery of its keys (its order is of no use there, unless sliced)."""
+    if queryset.query.is_sliced:
+        return queryset.values("pk")
+    return queryset.order_by().values("pk")
+
+
+def _participations(events):
+    """The events' participations that may be shown, each with the organisation it counts for
+    (`org`: its own, else its post's)."""
+    return (
+        Participation.objects.filter(event__in=_keys(events))
+        .filter(shown("organisation", "person", "post"))
+        .filter(Q(organisation__isnull=False) | Q(post__isnull=True) | public("post__organisation"))
+        .annotate(org=Coalesce("organisation_id", "post__organisation_id"))
+    )
+
+
+def _parties(agreements):
+    return AgreementParty.objects.filter(agreement__in=_keys(agreements)).filter(
+        public("organisation")
+    )
+
+
+def _name(row, field_name):
+    """A translated field read from values() rows, in the active language then the other
+    (modeltranslation's fallback order)."""
+    language = (translation.get_language() or "en")[:2]
+    order = ("fr", "en") if language == "fr" else ("en", "fr")
+    for code in order:
+        value = row.get(f"{field_name}_{code}")
+        if value:
+            return value
+    return row.get(field_name) or ""
+
+
+def _country(code):
+    return str(code or "").upper()
+
+
+def _region_name(slug):
+    return str(regions.REGION_NAMES.get(slug, "")) if slug else ""
