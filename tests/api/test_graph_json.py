@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from kb.api import cooperation as api
+from kb.api import graph_formats
 from kb.api.renderers import JSONRenderer
 from kb.domain import cooperation
 from tests.api.test_projections import build as build_records
@@ -148,17 +149,17 @@ def domain_graphs(draw):
 @given(graph=domain_graphs())
 def test_random_domain_graphs_give_the_serializers_bytes(graph):
     expected = serialized(graph)
-    assert api.GraphJSONRenderer().render(graph) == expected
-    assert JSONRenderer().render(api.graph_json(graph)) == expected
+    assert graph_formats.GraphJSONRenderer().render(graph) == expected
+    assert JSONRenderer().render(graph_formats.graph_json(graph)) == expected
     # The generic path (the map's and the timeline's) agrees too.
-    assert api.graph_json(graph) == api.as_json(graph)
+    assert graph_formats.graph_json(graph) == api.as_json(graph)
 
 
 def test_what_orjson_refuses_takes_the_shared_renderers_way():
     # An integer past 64 bits (no database gives one, but a Graph may hold it):
     # orjson refuses it, and the graph goes the serializer's way, as DRF writes it.
     graph = cooperation.Graph(total_nodes=2**70)
-    body = api.GraphJSONRenderer().render(graph)
+    body = graph_formats.GraphJSONRenderer().render(graph)
     assert body == serialized(graph)
     assert str(2**70).encode() in body
 
@@ -175,7 +176,7 @@ def test_the_fast_path_has_the_serializers_fields_in_order():
         (cooperation.Edge, api.EdgeSerializer),
     ):
         assert [f.name for f in dataclasses.fields(klass)] == list(serializer().fields)
-    data = api.graph_json(graph)
+    data = graph_formats.graph_json(graph)
     assert list(data) == list(api.GraphSerializer().fields)
     assert list(data["nodes"][0]) == list(api.NodeSerializer().fields)
     assert list(data["nodes"][0]["names"]) == list(api.NamesSerializer().fields)
