@@ -11,8 +11,6 @@ networkx): graph_formats.py writes them, with the standard library, and the
 graph's JSON.
 """
 
-import dataclasses
-
 from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
@@ -28,7 +26,7 @@ from ..lib import regions
 from ..models import DatePrecision, Event
 from . import schema
 from .graph_formats import GEXFRenderer, GraphJSONRenderer, GraphMLRenderer, graph_json
-from .renderers import JSONRenderer
+from .renderers import DataclassJSONRenderer, JSONRenderer, as_json
 from .throttling import AnonThrottle
 from .views import ReadView
 
@@ -157,19 +155,6 @@ class TimelineSerializer(serializers.Serializer):
     )
 
 
-def as_json(value):
-    """A domain result as JSON-ready dicts, keys in the dataclasses' (and serializers') order."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: as_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list):
-        return [as_json(item) for item in value]
-    if isinstance(value, dict):
-        return {key: as_json(item) for key, item in value.items()}
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 class CooperationSchema(AutoSchema):
     """Documents the scope's filters (ScopeEventFilterSet) on these single-object answers,
     which drf-spectacular would only do for lists."""
@@ -275,8 +260,13 @@ class MapView(CooperationView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    renderer_classes = [DataclassJSONRenderer]
+
     def compute(self, scope):
         return cooperation.country_counts(scope.events, scope.agreements)
+
+    def represent(self, result):
+        return result  # written from the dataclasses (DataclassJSONRenderer)
 
 
 GRAPH_FORMAT = OpenApiParameter(

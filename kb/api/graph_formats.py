@@ -1,16 +1,14 @@
 """The graph's other forms: GEXF 1.3 (Gephi) and GraphML (yEd, Cytoscape, networkx), written
 with the standard library, and its JSON written by orjson straight from the domain's
 dataclasses. All give the same nodes, edges, kinds and weights; GraphSerializer
-(kb/api/cooperation.py) stays the schema, and tests/api/test_graph_json.py compares the bytes.
+(kb/api/cooperation.py) stays the schema, and tests/api/test_dataclass_json.py compares the bytes.
 """
 
 from xml.etree import ElementTree
 
-import orjson
 from rest_framework.renderers import BaseRenderer
 
-from ..domain import cooperation
-from .renderers import JSONRenderer
+from .renderers import DataclassJSONRenderer
 
 
 def graph_json(graph):
@@ -18,7 +16,7 @@ def graph_json(graph):
 
     as_json() (or the serializer) visits every value of every edge: most of a
     large graph's time. This writes the same keys, in the same order, with the
-    same values (tests/api/test_graph_json.py compares the bytes with the
+    same values (tests/api/test_dataclass_json.py compares the bytes with the
     serializer's, on the article's graph and on random ones); GraphSerializer
     stays the schema. The GEXF and GraphML renderers read it; the JSON one
     writes the dataclasses themselves (GraphJSONRenderer).
@@ -181,28 +179,11 @@ class GraphMLRenderer(GraphXMLRenderer):
             ElementTree.SubElement(element, "data", key=f"{klass}_{name}").text = str(values[name])
 
 
-class GraphJSONRenderer(JSONRenderer):
-    """The API's JSON renderer, writing a domain Graph straight from its dataclasses.
+class GraphJSONRenderer(DataclassJSONRenderer):
+    """The graph's JSON from its dataclasses; an indented one from graph_json()."""
 
-    orjson writes a dataclass as an object of its fields in declaration order,
-    which is GraphSerializer's (tests/api/test_graph_json.py compares the
-    bytes): no dict per node and edge on the way, thousands fewer objects for
-    the garbage collector to promote and scan. An indented answer, or one
-    orjson refuses, goes through graph_json() and the shared renderer.
-    """
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, cooperation.Graph):
-            data = self._graph(data, accepted_media_type, renderer_context or {})
-        return super().render(data, accepted_media_type, renderer_context)
-
-    def _graph(self, graph, accepted_media_type, renderer_context):
-        if self.get_indent(accepted_media_type, renderer_context) is None:
-            try:
-                return orjson.Fragment(orjson.dumps(graph))
-            except orjson.JSONEncodeError:
-                pass
-        return graph_json(graph)
+    def plain(self, value):
+        return graph_json(value)
 
 
 # --- Views --------------------------------------------------------------------------------

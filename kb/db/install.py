@@ -1,4 +1,5 @@
-"""Installs or removes the search index and the data version over every kb table.
+"""Installs or removes the search index, the data version and the events' participant
+groups (kb/db/groups.py) over the kb tables.
 
 Migration 0004 runs `install`; its reverse runs `uninstall`. Django's SQLite
 schema editor rebuilds a table for many alterations, which drops its
@@ -9,7 +10,7 @@ kb model gets its triggers at the next `migrate` the same way.
 
 from django.db import connections
 
-from . import search, version
+from . import groups, search, version
 from .routing import is_job_model
 
 
@@ -41,9 +42,11 @@ def _sqlite_install(cursor, tables, searchable):
     triggers = {row[0] for row in cursor.fetchall()}
     version.sqlite_install(cursor, tables)
     search.sqlite_install(cursor, searchable, triggers)
+    groups.sqlite_install(cursor, triggers)
 
 
 def _sqlite_uninstall(cursor, tables, searchable):
+    groups.sqlite_uninstall(cursor)
     version.sqlite_uninstall(cursor, tables)
     search.sqlite_uninstall(cursor, searchable)
 
@@ -54,9 +57,11 @@ def _pg_install(cursor, tables, searchable):
     search.pg_install(cursor, [])  # the extension, before anything uses it
     version.pg_install(cursor, tables, triggers)
     search.pg_install(cursor, searchable)
+    groups.pg_install(cursor, triggers)
 
 
 def _pg_uninstall(cursor, tables, searchable):
+    groups.pg_uninstall(cursor)
     search.pg_uninstall(cursor, searchable)
     version.pg_uninstall(cursor, tables)
 

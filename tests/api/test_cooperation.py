@@ -321,7 +321,7 @@ def test_etag_changes_with_the_limits(client, seeded, settings):
 # The ETag's query, the scope's check of `parent`, then the domain function's own
 # (tests/domain/test_cooperation.py).
 PINNED = {
-    "/api/v1/map/": 2 + 2,
+    "/api/v1/map/": 2 + 3,
     "/api/v1/graph/": 2 + 5,
     "/api/v1/graph/?format=gexf": 2 + 5,
     "/api/v1/timeline/": 2 + 6,

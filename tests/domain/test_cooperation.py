@@ -366,7 +366,7 @@ def build(events):
 
 # Each function's own queries (the scope's form checks `parent` once more, before).
 PINNED = {
-    "country_counts": 2,  # the GROUP BY, the international bodies' names
+    "country_counts": 3,  # the events' groups, the parties' GROUP BY, the bodies' names
     "graph": 5,  # participations, parties, memberships, organisations, people
     "timeline_region": 6,  # per type: counts, the latest rows, their regions
     "timeline_kind": 4,  # per type: counts, the latest rows

@@ -262,8 +262,8 @@ def test_map_page_query_count_does_not_grow(client, db, rows):
         response = client.get(url)
     assert response.status_code == 200
     assert len(tables(response).tables[0]) == min(rows, 10) + 1  # and the host
-    # the parent slug's check, the counts' one GROUP BY, the international bodies' names
-    assert len(context.captured_queries) == 3, [q["sql"] for q in context]
+    # the parent slug's check, the events' groups, the parties' GROUP BY, the bodies' names
+    assert len(context.captured_queries) == 4, [q["sql"] for q in context]
 
 
 # The home page -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Counts per country, for the map: one GROUP BY over the scope's participations and parties."""
+"""Counts per country, for the map: the scope's events' participant groups, and one GROUP BY
+over its agreements' parties."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -7,23 +8,12 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django_countries import countries as all_countries
 
+from ...db import groups
 from ...lib import regions
 from ...lib.text import fold
-from ...models import (
-    AgreementParty,
-    Organisation,
-    Participation,
-    Person,
-    Post,
-)
+from ...models import AgreementParty, Organisation
 from ...models.visibility import PUBLIC
-from .reads import (
-    HOST,
-    _country,
-    _keys,
-    _name,
-    _region_name,
-)
+from .reads import _country, _keys, _name, _region_name
 
 
 @dataclass
@@ -74,65 +64,44 @@ def _compiled(queryset):
 
 
 def _count_rows(events, agreements):
-    """(country, organisation key or None, counterpart events, hosted events, agreements):
-    one GROUP BY over the participations and the parties together.
+    """(country, organisation key or None, counterpart events, hosted events, agreements).
 
     Countries group by their code; organisations without a country group each on
-    their own (the international bodies). The rules are _participations' and
-    _parties', written so that the scope drives every read: the scope's events
-    give their participations through participation_event_cover (read from the
-    index alone, no row look-up), the agreements their parties through the
-    parties' key, and each row then finds the organisation it counts for by
-    primary key, where its status is checked once for both branches. With the
-    status next to the parties in a join SQLite may order, it started from
-    every published organisation and probed each against the agreements (30 s
-    for three years at scale 100). CROSS JOIN keeps the scope first on SQLite,
-    which never reorders one; on PostgreSQL it is an inner join like any other.
+    their own (the international bodies). The events' side reads each event's
+    participant groups, which the database keeps (kb/db/groups.py, the rule of
+    _participations): one row per event in scope, counted here. The agreements'
+    side is one GROUP BY over their parties (_parties' rule): the scope's
+    agreements give their parties through the parties' key, and each row then
+    finds its organisation by primary key, where its status is checked. CROSS
+    JOIN keeps the scope first on SQLite, which never reorders one (with the
+    status in a join SQLite may order, it started from every published
+    organisation); on PostgreSQL it is an inner join like any other.
     """
-    branches = [_compiled(_keys(events)), _compiled(_keys(agreements))]
-    if branches == [None, None]:
-        return []
+    counts = defaultdict(lambda: [0, 0, 0])  # (country, body) -> the three counts
     connection = connections[events.db]
-    qn = connection.ops.quote_name
-    table = {model: qn(model._meta.db_table) for model in (Participation, Person, Post)}
-    org, party = qn(Organisation._meta.db_table), qn(AgreementParty._meta.db_table)
-    # The organisation a row counts for, published, and its group.
-    counted = "o.country AS country, CASE WHEN o.country = '' THEN o.id ELSE NULL END AS body"
-    sql, params = [], []
-    if branches[0] is not None:
-        keys, keys_params = branches[0]
-        sql.append(
-            f"SELECT {counted}, 1 AS k, p.event_id AS rec, "
-            "CASE WHEN p.role = %s THEN 1 ELSE 0 END AS hosted "
-            f"FROM {table[Participation]} p "
-            f"LEFT OUTER JOIN {table[Person]} pe ON pe.id = p.person_id "
-            f"LEFT OUTER JOIN {table[Post]} s ON s.id = p.post_id "
-            f"CROSS JOIN {org} o "
-            f"WHERE p.event_id IN ({keys}) "
-            "AND (p.person_id IS NULL OR pe.status = %s) "
-            "AND (p.post_id IS NULL OR s.status = %s) "
-            "AND o.id = COALESCE(p.organisation_id, s.organisation_id) AND o.status = %s"
-        )
-        params += [HOST, *keys_params, PUBLIC, PUBLIC, PUBLIC]
-    if branches[1] is not None:
-        keys, keys_params = branches[1]
-        sql.append(
-            f"SELECT {counted}, 2 AS k, a.agreement_id AS rec, 0 AS hosted "
-            f"FROM {party} a CROSS JOIN {org} o "
-            f"WHERE a.agreement_id IN ({keys}) AND o.id = a.organisation_id AND o.status = %s"
-        )
-        params += [*keys_params, PUBLIC]
-    union = " UNION ALL ".join(sql)
+    event_keys = _compiled(_keys(events))
+    agreement_keys = _compiled(_keys(agreements))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT u.country, u.body, "
-            "COUNT(DISTINCT CASE WHEN u.k = 1 AND u.hosted = 0 THEN u.rec END), "
-            "COUNT(DISTINCT CASE WHEN u.k = 1 AND u.hosted = 1 THEN u.rec END), "
-            "COUNT(DISTINCT CASE WHEN u.k = 2 THEN u.rec END) "
-            f"FROM ({union}) AS u GROUP BY u.country, u.body",
-            params,
-        )
-        return cursor.fetchall()
+        if event_keys is not None:
+            for group, number in groups.count_groups(cursor, *event_keys).items():
+                hosted = group.endswith("*")
+                key = group.rstrip("*")
+                slot = (None, int(key[1:])) if key.startswith("#") else (key, None)
+                counts[slot][1 if hosted else 0] += number
+        if agreement_keys is not None:
+            qn = connection.ops.quote_name
+            org, party = qn(Organisation._meta.db_table), qn(AgreementParty._meta.db_table)
+            keys, keys_params = agreement_keys
+            cursor.execute(
+                "SELECT o.country, CASE WHEN o.country = '' THEN o.id ELSE NULL END, "
+                f"COUNT(DISTINCT a.agreement_id) FROM {party} a CROSS JOIN {org} o "
+                f"WHERE a.agreement_id IN ({keys}) AND o.id = a.organisation_id "
+                "AND o.status = %s GROUP BY o.country, CASE WHEN o.country = '' THEN o.id END",
+                [*keys_params, PUBLIC],
+            )
+            for country, body, number in cursor.fetchall():
+                counts[(None, body) if body is not None else (country, None)][2] += number
+    return [(country, body, *numbers) for (country, body), numbers in counts.items()]
 
 
 def country_counts(events, agreements):

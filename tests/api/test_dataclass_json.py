@@ -1,4 +1,4 @@
-"""The graph's JSON is GraphSerializer's, byte for byte (kb/api/cooperation.py).
+"""The graph's and the map's JSON are their serializers', byte for byte (kb/api/cooperation.py).
 
 The graph endpoint writes its JSON from the domain's dataclasses
 (GraphJSONRenderer) and its files from graph_json()'s dicts: running a few
@@ -35,13 +35,19 @@ def serialized(graph):
     return JSONRenderer().render(api.GraphSerializer(graph).data)
 
 
+SERIALIZERS = {
+    "/api/v1/graph/": (api.GraphView, api.GraphSerializer),
+    "/api/v1/map/": (api.MapView, api.MapSerializer),
+}
+
+
 def both_ways(client, monkeypatch, url, query):
-    """The body of the graph for `query` as the view writes it, then through the serializer."""
+    """The body for `query` as the view writes it, then through the view's serializer."""
     fast = client.get(url, query)
+    view, serializer = SERIALIZERS[url]
     with monkeypatch.context() as patch:
-        patch.setattr(
-            api.GraphView, "represent", lambda view, result: api.GraphSerializer(result).data
-        )
+        patch.setattr(view, "represent", lambda view, result: serializer(result).data)
+        patch.setattr(view, "renderer_classes", [JSONRenderer, *view.renderer_classes[1:]])
         slow = client.get(url, query)
     assert fast.status_code == slow.status_code == 200, query
     return fast.content, slow.content
@@ -57,6 +63,31 @@ def test_the_article_s_graph_is_the_serializers_bytes(client, monkeypatch, scope
     assert fast == slow
     if fmt == "json":
         assert b'"kind":"meeting"' in fast  # not an empty graph
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize(
+    "scope", [{}, {"parent": ASSEMBLY}, {"counterpart_region": "europe"}, {"kind": "signing"}]
+)
+def test_the_article_s_map_is_the_serializers_bytes(client, monkeypatch, scope, lang):
+    fast, slow = both_ways(client, monkeypatch, "/api/v1/map/", {**scope, "lang": lang})
+    assert fast == slow
+    if scope.get("parent"):
+        assert b'"code":"MA"' in fast  # not an empty map
+
+
+@pytest.mark.usefixtures("seeded")
+def test_an_indented_map_is_the_serializers_bytes(client, monkeypatch):
+    accept = {"HTTP_ACCEPT": "application/json; indent=2"}
+    fast = client.get("/api/v1/map/", {"parent": ASSEMBLY}, **accept)
+    slow = JSONRenderer().render(
+        api.MapSerializer(client.get("/api/v1/map/", {"parent": ASSEMBLY}).json()).data,
+        "application/json; indent=2",
+    )
+    assert fast.status_code == 200
+    assert fast.content == slow
+    assert b'\n  "countries": [' in fast.content
 
 
 @pytest.mark.usefixtures("seeded")
@@ -99,6 +130,8 @@ def test_random_records_give_the_serializers_bytes(client, monkeypatch, lang):
                     client, monkeypatch, "/api/v1/graph/", {"lang": lang, "format": fmt}
                 )
                 assert fast == slow, fmt
+            fast, slow = both_ways(client, monkeypatch, "/api/v1/map/", {"lang": lang})
+            assert fast == slow, "map"
             transaction.set_rollback(True)
 
     check()
