@@ -35,12 +35,15 @@ migrate: messages
 
 run: migrate
 	$(MANAGE) seed --if-empty
+	@# The downloads page's files, once: the worker rebuilds them after changes.
+	$(MANAGE) downloads --if-absent
 	@echo ""
 	@echo "  Entente is at  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:         http://127.0.0.1:$(PORT)/admin/"
 	@echo "  API:           http://127.0.0.1:$(PORT)/api/v1/"
+	@echo "  Downloads:     http://127.0.0.1:$(PORT)/en/downloads/"
 	@echo "  Create an editor account:  DJANGO_DEBUG=true $(MANAGE) createsuperuser"
-	@echo "  A task worker runs beside the server (imports, exports)."
+	@echo "  A task worker runs beside the server (imports, exports, the downloads)."
 	@echo ""
 	@# The worker, in the background, ignores Ctrl-C (as sh starts background jobs):
 	@# it is stopped when the server stops, however that happens.

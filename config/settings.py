@@ -236,6 +236,73 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # run; production may still collect them into STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 
+# --- Bulk downloads ------------------------------------------------------------
+# The files of the downloads page (README, "Bulk downloads"), built by a worker
+# (kb/jobs/downloads.py) into the "downloads" storage, which every web process
+# serves from. DOWNLOADS_STORAGE=file (the default) keeps them under
+# MEDIA_ROOT/downloads/, a folder every process on the machine shares (several
+# machines: mount one shared volume there); DOWNLOADS_STORAGE=s3 keeps them in
+# an S3-compatible bucket through django-storages (`pip install
+# "django-storages[s3]"`, not a dependency), its credentials read by boto3 from
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the instance's role).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"
+DOWNLOADS_STORAGE = env.str("DOWNLOADS_STORAGE", default="file").strip().lower()
+if DOWNLOADS_STORAGE == "file":
+    _downloads_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Served by a view (ETag, ranges: kb/site/downloads.py), never under MEDIA_URL.
+        "OPTIONS": {"location": Path(MEDIA_ROOT) / "downloads"},
+    }
+elif DOWNLOADS_STORAGE == "s3":
+    _bucket = env.str("DOWNLOADS_S3_BUCKET", default="").strip()
+    if not _bucket:
+        raise ImproperlyConfigured("DOWNLOADS_STORAGE=s3 needs DOWNLOADS_S3_BUCKET.")
+    _downloads_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "location": env.str("DOWNLOADS_S3_PREFIX", default="downloads"),
+            "endpoint_url": env.str("DOWNLOADS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DOWNLOADS_S3_REGION", default="") or None,
+            # Each copy's name carries its digest: the same name is the same bytes.
+            "file_overwrite": True,
+            "default_acl": None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"DOWNLOADS_STORAGE={DOWNLOADS_STORAGE!r}: expected 'file' (the default) or 's3'."
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "downloads": _downloads_storage,
+}
+# After a change to the data, the files are rebuilt at most once per this many
+# seconds (the first change after a quiet spell at once). DOWNLOADS_AUTO_REBUILD=off
+# stops the worker from queueing rebuilds by itself (the test suite's setting);
+# `manage.py downloads` still builds them.
+try:
+    DOWNLOADS_REBUILD_SECONDS = env.int("DOWNLOADS_REBUILD_SECONDS", default=300)
+except ValueError:
+    DOWNLOADS_REBUILD_SECONDS = -1
+if DOWNLOADS_REBUILD_SECONDS < 0:
+    raise ImproperlyConfigured(
+        f"DOWNLOADS_REBUILD_SECONDS={env.str('DOWNLOADS_REBUILD_SECONDS', default='')!r}: "
+        "expected a whole number of seconds, 0 or more (default 300)."
+    )
+DOWNLOADS_AUTO_REBUILD = env.bool("DOWNLOADS_AUTO_REBUILD", default=True)
+# The site's public address (scheme and host), for what is written outside a
+# request: the links inside the bulk files (the API's `url` and `html_url`) and
+# how to cite them.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").strip().rstrip("/")
+if not re.fullmatch(r"https?://[^/\s?#]+", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r}: expected the site's scheme and host, such as "
+        "https://entente.example.org."
+    )
+
 # --- Public site -------------------------------------------------------------
 # Rows per list page; the CSV download and the API hold the whole result.
 KB_PAGE_SIZE = 25
@@ -434,6 +501,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementPartyRoleEnum": "kb.models.AgreementParty.Role",
         # Events', agreements' and the cooperation endpoints' `date_precision` / `precision`.
         "DatePrecisionEnum": "kb.models.DatePrecision",
+        # Each record's `identifiers[].scheme` (kb/lib/identifiers.py).
+        "IdentifierSchemeEnum": "kb.lib.identifiers.CHOICES",
     },
 }
 

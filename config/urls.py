@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from kb.ops import health
+from kb.site import downloads
 
 
 def favicon(request):
@@ -26,6 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("kb.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The bulk files, one address each whatever the page's language (kb/site/downloads.py).
+    path("downloads/<str:name>", downloads.download, name="download"),
     path("favicon.ico", favicon),
 ]
 

@@ -2,9 +2,10 @@
 
 Each entry says what every surface needs to know of a type: its model, its
 heading, the URL segment of its public pages, its API prefix and
-description, the rows its history saves with it, and the records it names
-(its ends). Adding a type is one entry here; URLs, API routes, history,
-import/export, the source and quality pages and search read this table, and
+description, the rows its history saves with it, the records it names
+(its ends), and whether it exists only as part of its record (identifiers).
+Adding a type is one entry here; URLs, API routes, history, import/export,
+the source and quality pages and search read this table, and
 each surface maps an entry to its own classes (FilterSet, serializer,
 resource, view) by model.
 
@@ -19,8 +20,11 @@ from .models import (
     Agreement,
     AgreementParty,
     Citation,
+    CitedRecord,
     Claim,
     Event,
+    Identifier,
+    JoinRow,
     Membership,
     Organisation,
     Participation,
@@ -30,6 +34,9 @@ from .models import (
     Source,
     Topic,
 )
+
+# What a main record's revision keeps with it: its citations and its identifiers.
+RECORD_FOLLOW = ("citations", "identifiers")
 
 
 @dataclass(frozen=True)
@@ -43,13 +50,18 @@ class RecordType:
     # Path under /api/v1/, and the description its endpoints carry in the schema.
     api: str | None = None
     description: str = ""
-    # Rows saved with it in each history revision (django-reversion `follow`).
+    # Rows saved with it in each history revision (django-reversion `follow`): a
+    # revert or a recovery brings them back with it.
     follow: tuple = ("citations",)
     # The records it names, fetched with it wherever it is shown: a fact shows only
     # when each of them is published (optional ones when empty, too).
     ends: tuple = ()
     # How an import file names a join row: its natural key, in order.
     key: tuple = field(default=())
+    # Rows that exist only as part of their record (identifiers): edited inline on
+    # its admin page and carried as a column of its file, with no admin page, file
+    # or permissions of their own.
+    inline: bool = False
 
     @property
     def name(self):
@@ -70,6 +82,7 @@ TYPES = (
         description=(
             "Police forces, security services, delegations, ministries and international bodies."
         ),
+        follow=RECORD_FOLLOW,
     ),
     RecordType(
         Person,
@@ -77,7 +90,7 @@ TYPES = (
         page="people",
         api="people",
         description="Named people, with the posts and organisations they belong to.",
-        follow=("citations", "memberships"),
+        follow=(*RECORD_FOLLOW, "memberships"),
     ),
     RecordType(
         Post,
@@ -86,6 +99,7 @@ TYPES = (
         description=(
             'Seats in an organisation ("the President of INTERPOL"), apart from who holds them.'
         ),
+        follow=RECORD_FOLLOW,
         ends=("organisation",),
     ),
     RecordType(
@@ -96,7 +110,7 @@ TYPES = (
         description=(
             "General assemblies, meetings and signings, with who took part in which role."
         ),
-        follow=("citations", "participations"),
+        follow=(*RECORD_FOLLOW, "participations"),
     ),
     RecordType(
         Agreement,
@@ -104,10 +118,15 @@ TYPES = (
         page="agreements",
         api="agreements",
         description="Memoranda, protocols and agreements, with their parties.",
-        follow=("citations", "parties"),
+        follow=(*RECORD_FOLLOW, "parties"),
     ),
     RecordType(
-        Topic, _("Topics"), page="topics", api="topics", description="Themes of cooperation."
+        Topic,
+        _("Topics"),
+        page="topics",
+        api="topics",
+        description="Themes of cooperation.",
+        follow=RECORD_FOLLOW,
     ),
     RecordType(
         Source,
@@ -115,13 +134,15 @@ TYPES = (
         page="sources",
         api="sources",
         description="The documents facts come from; every other record cites them with a quote.",
-        follow=(),
+        # A source is what citations point to: it has none of its own.
+        follow=("identifiers",),
     ),
     RecordType(
         Claim,
         _("Claims"),
         api="claims",
         description="Figures sources state, checked against the data (`recorded`, `consistent`).",
+        follow=RECORD_FOLLOW,
     ),
     RecordType(
         Participation,
@@ -142,6 +163,7 @@ TYPES = (
         key=("person", "organisation", "post", "start_date"),
     ),
     RecordType(Citation, _("Citations"), follow=(), ends=("source",)),
+    RecordType(Identifier, _("Identifiers in other systems"), follow=(), inline=True),
 )
 
 _BY_MODEL = {entry.model: entry for entry in TYPES}
@@ -175,9 +197,14 @@ def join_rows():
     return [t for t in TYPES if t.key]
 
 
+def standalone():
+    """Types with an admin page and a file of their own: all but the inline ones."""
+    return [t for t in TYPES if not t.inline]
+
+
 def cited():
-    """Every type sources cite (all but Source and Citation), main records first."""
-    return [t for t in TYPES if t.model not in (Source, Citation)]
+    """Every type sources cite (all but sources, citations and identifiers), main records first."""
+    return [t for t in TYPES if issubclass(t.model, (CitedRecord, JoinRow))]
 
 
 def followed():

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from tests.downloads import downloads_storage  # noqa: F401
 from tests.support import _article_once, article, restore, seed_snapshot  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent

@@ -18,3 +18,7 @@ os.environ.setdefault("DJANGO_DEBUG", "true")
 # Off in the suite, so a repeated request runs its view again and each test's
 # query counts are the view's own; tests/ops/test_responses.py turns it on.
 os.environ.setdefault("RESPONSE_CACHE", "off")
+# Off in the suite: a worker that a test starts runs that test's jobs only, not a
+# rebuild of the downloads it noticed by itself (tests/jobs/test_downloads.py
+# turns it on where it is the subject).
+os.environ.setdefault("DOWNLOADS_AUTO_REBUILD", "off")

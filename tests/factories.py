@@ -141,3 +141,15 @@ class ClaimFactory(RecordFactory):
     class Meta:
         model = models.Claim
         exclude = ["subject"]
+
+
+class IdentifierFactory(factory.django.DjangoModelFactory):
+    record = factory.SubFactory(OrganisationFactory)
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.record))
+    object_id = factory.SelfAttribute("record.pk")
+    scheme = "wikidata"
+    value = factory.Sequence(lambda n: f"Q{n + 1}")
+
+    class Meta:
+        model = models.Identifier
+        exclude = ["record"]

@@ -2,12 +2,14 @@
 
 import pytest
 import reversion
+from django.contrib import admin
 from django.urls import reverse
 from reversion.revisions import _get_options
 
 from kb import registry
 from kb.api.serializers import for_model as serializer_for
 from kb.filtering import filtersets, sync
+from kb.models import Identifier
 from kb.transfer.resources import RESOURCES
 from tests.support import record_models
 
@@ -41,7 +43,21 @@ def test_api_types_have_routes_a_serializer_and_a_filterset(entry):
 def test_history_and_import_follow_the_entry(entry):
     assert reversion.is_registered(entry.model)
     assert tuple(_get_options(entry.model).follow) == entry.follow
-    assert RESOURCES[entry.model]._meta.model is entry.model
+    if entry.inline:
+        # Identifiers travel in their record's file and revisions, not in their own.
+        assert entry.model not in RESOURCES
+    else:
+        assert RESOURCES[entry.model]._meta.model is entry.model
+    if entry.is_record:
+        assert "identifiers" in entry.follow
+        assert RESOURCES[entry.model]._meta.fields[-1] == "identifiers"
+
+
+def test_identifiers_are_part_of_their_record_only():
+    [entry] = [e for e in registry.TYPES if e.inline]
+    assert entry.model is Identifier
+    assert entry not in registry.cited() and entry not in registry.standalone()
+    assert not admin.site.is_registered(Identifier)
 
 
 @pytest.mark.parametrize("entry", registry.TYPES, ids=lambda e: e.name)

@@ -1,6 +1,7 @@
 """The editors' admin: registrations, the editorial workflow, forms and security.
 
-Owns: one ModelAdmin per type (`records`), import/export, roles, publication,
+Owns: one ModelAdmin per type (`records`), each record's identifiers inline
+(`identifiers`), import/export, roles, publication,
 history compare and deletion snapshots (`editorial`), the size-limited import
 form and the concurrent-save guard (`forms`), the editors' jobs and their
 progress pages (`jobs`), and the login lockout

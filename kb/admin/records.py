@@ -38,12 +38,13 @@ from ..models import (
     Topic,
 )
 from .editorial import EditorialAdmin
+from .identifiers import IdentifierInline
 
 ORGANISATION_SEARCH = ("name_en", "name_fr", "acronym")
 
 
 def _kb_content_types(only_cited=False):
-    entries = registry.cited() if only_cited else registry.TYPES
+    entries = registry.cited() if only_cited else registry.standalone()
     names = [entry.name for entry in entries]
     return ContentType.objects.filter(app_label="kb", model__in=names)
 
@@ -106,6 +107,7 @@ class CitedAdmin(KbAdmin):
 class RecordAdmin(CitedAdmin):
     list_filter = ("status",)
     prepopulated_fields = {"slug": ("name",)}
+    inlines = (IdentifierInline, CitationInline)
 
 
 # Inlines for join rows --------------------------------------------------------
@@ -170,7 +172,7 @@ class PersonAdmin(RecordAdmin):
     list_display = ("name", "slug", "country", "status", "citation_count", "updated_at")
     list_filter = ("status", ("country", CountryFilter))
     search_fields = ("slug", "name", "aliases")
-    inlines = (MembershipInline, CitationInline)
+    inlines = (IdentifierInline, MembershipInline, CitationInline)
 
 
 @admin.register(Post)
@@ -201,7 +203,7 @@ class EventAdmin(RecordAdmin, TranslationAdmin):
     list_select_related = ("parent", "organiser")
     search_fields = ("slug", "name_en", "name_fr", "city")
     autocomplete_fields = ("parent", "organiser", "topics")
-    inlines = (ParticipationInline, CitationInline)
+    inlines = (IdentifierInline, ParticipationInline, CitationInline)
 
 
 @admin.register(Agreement)
@@ -221,12 +223,13 @@ class AgreementAdmin(RecordAdmin, TranslationAdmin):
     search_fields = ("slug", "title_en", "title_fr")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("signed_at", "topics")
-    inlines = (AgreementPartyInline, CitationInline)
+    inlines = (IdentifierInline, AgreementPartyInline, CitationInline)
 
 
 @admin.register(Source)
 class SourceAdmin(KbAdmin):
     # A source is what citations point to, so it has no citation inline itself.
+    inlines = (IdentifierInline,)
     list_display = (
         "title",
         "kind",

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers, viewsets
 
-from ..domain.connections import SEPARATOR, connections, rows
+from ..domain.connections import FLAT_COLUMNS, connections, flat, rows
 from ..filtering.keys import filter_key
 from ..filtering.scope import CooperationScope, ScopeEventFilterSet
 from ..lib.batching import batched
@@ -28,9 +28,6 @@ from .pagination import Pagination
 from .renderers import CHUNK_SIZE, CSVRenderer, JSONRenderer, csv_lines, streamed_csv
 from .throttling import AnonThrottle
 from .views import ReadView
-
-# Several quotes in one CSV cell: a blank line between them, as between paragraphs.
-QUOTE_SEPARATOR = "\n\n"
 
 
 @extend_schema_field(NULLABLE_SLUG)
@@ -148,46 +145,6 @@ class ConnectionSerializer(serializers.Serializer):
     )
 
 
-# The CSV: one column per value, (header, how to read it from a Connection).
-def _slugs(side, name):
-    return SEPARATOR.join(
-        dict.fromkeys(ref.slug for p in side.participants if (ref := getattr(p, name)))
-    )
-
-
-def _side_columns(prefix, side_of):
-    return [
-        (prefix, lambda c: side_of(c).name),
-        *(
-            (f"{prefix}_{name}", lambda c, name=name: _slugs(side_of(c), name))
-            for name in ("organisation", "person", "post")
-        ),
-        *(
-            (f"{prefix}_{name}", lambda c, name=name: getattr(side_of(c), name))
-            for name in ("country", "country_name", "region", "region_name", "role", "role_name")
-        ),
-    ]
-
-
-CSV_COLUMNS = [
-    ("event", lambda c: c.event.slug),
-    ("event_name", lambda c: c.event.name),
-    ("start_date", lambda c: c.event.start_date.isoformat() if c.event.start_date else ""),
-    ("end_date", lambda c: c.event.end_date.isoformat() if c.event.end_date else ""),
-    ("date_precision", lambda c: c.event.date_precision),
-    ("dates", lambda c: c.event.dates),
-    *_side_columns("host", lambda c: c.host),
-    *_side_columns("counterpart", lambda c: c.counterpart),
-    ("sources", lambda c: SEPARATOR.join(s.name for s in c.sources)),
-    ("source_slugs", lambda c: SEPARATOR.join(s.slug for s in c.sources)),
-    ("quotes", lambda c: QUOTE_SEPARATOR.join(q.quote for q in c.quotes)),
-]
-
-
-def flat(connection):
-    return {name: read(connection) for name, read in CSV_COLUMNS}
-
-
 class ConnectionPagination(Pagination):
     """The lists' paging by page number; rows sort by the event's date, so no keyset cursor."""
 
@@ -218,7 +175,7 @@ FORMATS = ("json", "csv")
         **schema.list_responses(ConnectionSerializer),
         (200, "text/csv"): OpenApiResponse(
             OpenApiTypes.STR,
-            description="Every row, with a header: " + ", ".join(n for n, _r in CSV_COLUMNS),
+            description="Every row, with a header: " + ", ".join(n for n, _r in FLAT_COLUMNS),
         ),
     },
 )
@@ -276,5 +233,5 @@ class ConnectionViewSet(ReadView, viewsets.GenericViewSet):
             for chunk in batched(participations.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
                 yield from (flat(row) for row in rows(chunk))
 
-        lines = csv_lines([name for name, _read in CSV_COLUMNS], flat_rows())
+        lines = csv_lines([name for name, _read in FLAT_COLUMNS], flat_rows())
         return streamed_csv(lines, self.language, "connections.csv")

@@ -25,6 +25,7 @@ from modeltranslation.utils import (
 )
 from rest_framework import serializers
 
+from ..lib import identifiers as schemes
 from ..lib import regions
 from ..models import Citation
 from ..models.citations import CITED
@@ -164,6 +165,39 @@ class CitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Citation
         fields = ["source", "quote"]
+
+
+class IdentifierSerializer(serializers.Serializer):
+    """One identifier of the record in another system."""
+
+    scheme = serializers.ChoiceField(
+        choices=schemes.CHOICES, read_only=True, help_text="The other system."
+    )
+    value = serializers.CharField(
+        read_only=True, help_text="The identifier as that system writes it (Q7747)."
+    )
+    url = serializers.URLField(read_only=True, help_text="The identifier's page in that system.")
+
+
+def identifier(scheme, value):
+    """An identifier as the API gives it (IdentifierSerializer), from its scheme and value."""
+    return {"scheme": scheme, "value": value, "url": schemes.SCHEMES[scheme].url(value)}
+
+
+@extend_schema_field(IdentifierSerializer(many=True))
+class IdentifiersField(serializers.Field):
+    """`identifiers`, from the rows `with_identifiers()` prefetched, in their stored order."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "The record's identifiers in other systems (Wikidata, OpenSanctions); "
+            "empty when none is known.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return [identifier(i.scheme, i.value) for i in obj.identifiers.all()]
 
 
 class TranslatedNamesSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ its serializer, as before.
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch
 from django.utils import translation
 from modeltranslation.utils import resolution_order
@@ -25,6 +26,7 @@ from ..models import (
     Agreement,
     AgreementParty,
     Event,
+    Identifier,
     Membership,
     Organisation,
     Participation,
@@ -35,7 +37,7 @@ from ..models import (
 )
 from ..models.citations import cited_quotes
 from ..models.visibility import PUBLIC, public, shown
-from .fields import SLUG_MARK, country_code, url_for_slug
+from .fields import SLUG_MARK, country_code, identifier, url_for_slug
 
 UTC = datetime.UTC
 
@@ -50,6 +52,23 @@ def _time(value):
 
 def _date(value):
     return None if value is None else value.isoformat()
+
+
+def identifiers_of(model, ids, alias):
+    """{record id: its identifiers as the API gives them}, in stored order: one query."""
+    found = {}
+    if ids:
+        content_type = ContentType.objects.db_manager(alias).get_for_model(model)
+        rows = (
+            Identifier.objects.using(alias)
+            .filter(content_type=content_type, object_id__in=ids)
+            # Identifier.Meta's order within a record, as the serializers' prefetch reads it.
+            .order_by("object_id", "scheme", "value")
+            .values_list("object_id", "scheme", "value")
+        )
+        for object_id, scheme, value in rows:
+            found.setdefault(object_id, []).append(identifier(scheme, value))
+    return found
 
 
 def _published_slug(slug, status):
@@ -127,11 +146,20 @@ class Projection:
     def related(self, rows, alias):
         """Whatever the rows need from other tables, one query per relation."""
         ids = [row["id"] for row in rows]
-        return {"citations": cited_quotes(self.model, ids, alias)} if ids else {}
+        if not ids:
+            return {}
+        return {
+            "identifiers": identifiers_of(self.model, ids, alias),
+            "citations": cited_quotes(self.model, ids, alias),
+        }
 
     def rows(self, rows, alias):
         related = self.related(rows, alias)
         return [self.row(row, related) for row in rows]
+
+    @staticmethod
+    def identifiers(row, related):
+        return related["identifiers"].get(row["id"], [])
 
     @staticmethod
     def citations(row, related):
@@ -165,6 +193,7 @@ class OrganisationProjection(Projection):
             "region": regions.region_for(code),
             "parent": _published_slug(row["parent__slug"], row["parent__status"]),
             "aliases": row["aliases"],
+            "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
             "updated_at": _time(row["updated_at"]),
         }
@@ -205,6 +234,7 @@ class PersonProjection(Projection):
             **self.base(row),
             "country": country_code(row["country"]),
             "memberships": related["memberships"].get(row["id"], []),
+            "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
             "updated_at": _time(row["updated_at"]),
         }
@@ -251,6 +281,7 @@ class PostProjection(Projection):
             names=self.names(row),
             organisation=organisation,
             holders=list(related["holders"].get(row["id"], {})),
+            identifiers=self.identifiers(row, related),
             citations=self.citations(row, related),
             updated_at=_time(row["updated_at"]),
         )
@@ -321,6 +352,7 @@ class EventProjection(Projection):
             "organiser": _published_slug(row["organiser__slug"], row["organiser__status"]),
             "topics": related["topics"].get(row["id"], []),
             "participants": related["participants"].get(row["id"], []),
+            "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
             "updated_at": _time(row["updated_at"]),
         }
@@ -381,6 +413,7 @@ class AgreementProjection(Projection):
             "signed_at": _published_slug(row["signed_at__slug"], row["signed_at__status"]),
             "parties": related["parties"].get(row["id"], []),
             "topics": related["topics"].get(row["id"], []),
+            "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
             "updated_at": _time(row["updated_at"]),
         }
@@ -394,6 +427,7 @@ class TopicProjection(Projection):
         return {
             **self.base(row),
             "names": self.names(row),
+            "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
             "updated_at": _time(row["updated_at"]),
         }
@@ -419,7 +453,9 @@ class SourceProjection(Projection):
     )
 
     def related(self, rows, alias):
-        return {}  # a source cites nothing (SourceSerializer.get_citations)
+        # A source cites nothing (SourceSerializer.get_citations): its identifiers only.
+        ids = [row["id"] for row in rows]
+        return {"identifiers": identifiers_of(self.model, ids, alias)}
 
     def row(self, row, related):
         data = self.base(row)
@@ -433,6 +469,7 @@ class SourceProjection(Projection):
             document_url=row["url"] or None,
             attribution=row["attribution"],
             attributed_to=_published_slug(row["attributed_to__slug"], row["attributed_to__status"]),
+            identifiers=self.identifiers(row, related),
             citations=[],
             updated_at=_time(row["updated_at"]),
         )

@@ -2,7 +2,8 @@
 
 Rules every serializer here keeps:
 - it reads only what its queryset loaded: `Model.objects.published().for_listing()`
-  selects or prefetches every relation below, and the prefetches already drop
+  selects or prefetches every relation below (`with_identifiers()` the
+  identifiers, RecordViewSet.serialized()), and the prefetches already drop
   join rows whose other end is a draft, so nothing here runs a query per row;
 - a foreign key to a draft record renders as null, never as the draft's slug;
 - text in two languages (`name`, `statement`) is read under the language the
@@ -41,6 +42,7 @@ from .fields import (
     CitationSerializer,
     CitationsField,
     CountryCodeField,
+    IdentifiersField,
     OptionalURLField,
     PublishedSlugField,
     SlugField,
@@ -64,6 +66,7 @@ class RecordSerializer(serializers.ModelSerializer):
 
     html_url = serializers.SerializerMethodField()
     name = TranslatedField()
+    identifiers = IdentifiersField()
     citations = CitationsField()
 
     BASE_FIELDS = ["slug", "url", "html_url", "name"]
@@ -116,6 +119,7 @@ class OrganisationSerializer(RecordSerializer):
             "region",
             "parent",
             "aliases",
+            "identifiers",
             "citations",
             "updated_at",
         ]
@@ -146,6 +150,7 @@ class PersonSerializer(RecordSerializer):
             *RecordSerializer.BASE_FIELDS,
             "country",
             "memberships",
+            "identifiers",
             "citations",
             "updated_at",
         ]
@@ -164,6 +169,7 @@ class PostSerializer(RecordSerializer):
             "names",
             "organisation",
             "holders",
+            "identifiers",
             "citations",
             "updated_at",
         ]
@@ -215,6 +221,7 @@ class EventSerializer(RecordSerializer):
             "organiser",
             "topics",
             "participants",
+            "identifiers",
             "citations",
             "updated_at",
         ]
@@ -249,6 +256,7 @@ class AgreementSerializer(RecordSerializer):
             "signed_at",
             "parties",
             "topics",
+            "identifiers",
             "citations",
             "updated_at",
         ]
@@ -260,7 +268,7 @@ class TopicSerializer(RecordSerializer):
 
     class Meta:
         model = Topic
-        fields = [*RecordSerializer.BASE_FIELDS, "names", "citations", "updated_at"]
+        fields = [*RecordSerializer.BASE_FIELDS, "names", "identifiers", "citations", "updated_at"]
 
 
 class SourceSerializer(RecordSerializer):
@@ -284,6 +292,7 @@ class SourceSerializer(RecordSerializer):
             "document_url",
             "attribution",
             "attributed_to",
+            "identifiers",
             "citations",
             "updated_at",
         ]
@@ -325,6 +334,7 @@ class ClaimSerializer(RecordSerializer):
             "consistent",
             "source",
             "quote",
+            "identifiers",
             "citations",
             "updated_at",
         ]

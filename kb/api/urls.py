@@ -15,6 +15,7 @@ from rest_framework import routers
 
 from .connections import ConnectionViewSet
 from .cooperation import GraphView, MapView, TimelineView
+from .exports import FtMExportView, PopoloExportView
 from .views import VIEWSETS, api_not_found
 
 
@@ -49,8 +50,15 @@ cooperation_urls = [
 ]
 router.extra_root.update({"map": "map", "graph": "graph", "timeline": "timeline"})
 
+# The open formats (kb/api/exports.py), streamed: "v1:export-ftm", "v1:export-popolo".
+export_urls = [
+    path("exports/ftm/", FtMExportView.as_view(), name="export-ftm"),
+    path("exports/popolo/", PopoloExportView.as_view(), name="export-popolo"),
+]
+router.extra_root.update({"exports/ftm": "export-ftm", "exports/popolo": "export-popolo"})
+
 urlpatterns = [
-    path("v1/", include((router.urls + cooperation_urls, "v1"))),
+    path("v1/", include((router.urls + cooperation_urls + export_urls, "v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -160,7 +160,7 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
     def serialized(queryset):
         """The rows with what their serializer reads (the CSV, and types without a projection)."""
         # The folded search column is for the database only; no record shows it.
-        return cited_as_list(queryset.for_listing().defer("search_text"))
+        return cited_as_list(queryset.for_listing().with_identifiers().defer("search_text"))
 
     def get_renderers(self):
         # CSV is a list format; a record is JSON.

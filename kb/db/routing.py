@@ -23,9 +23,10 @@ PRIMARY = "default"
 REPLICA = "replica"
 JOBS = "jobs"
 
-# The kb models that live under the jobs alias (kb/models/jobs.py), and the
-# task queue's app. They carry no data version or search index (kb/db/install.py).
-JOB_MODELS = frozenset({"job", "workerheartbeat"})
+# The kb models that live under the jobs alias (kb/models/jobs.py; the bulk
+# downloads' manifest and schedule, kb/models/downloads.py), and the task
+# queue's app. They carry no data version or search index (kb/db/install.py).
+JOB_MODELS = frozenset({"job", "workerheartbeat", "downloadfile", "downloadsschedule"})
 JOB_APPS = frozenset({"django_tasks_database"})
 
 _replica_reads = ContextVar("kb_replica_reads", default=False)

@@ -297,3 +297,52 @@ def participant(participation):
         region_name=str(regions.REGION_NAMES[region]) if region else "",
         **refs,
     )
+
+
+# --- Flat rows: a value per column, for a spreadsheet -------------------------------------
+# The API's CSV (kb/api/connections.py) and the bulk files' connections table
+# (kb/exports/bulk/) share these columns.
+
+# Several quotes in one cell: a blank line between them, as between paragraphs.
+QUOTE_SEPARATOR = "\n\n"
+
+
+def _slugs(side, name):
+    return SEPARATOR.join(
+        dict.fromkeys(ref.slug for p in side.participants if (ref := getattr(p, name)))
+    )
+
+
+def _side_columns(prefix, side_of):
+    return [
+        (prefix, lambda c: side_of(c).name),
+        *(
+            (f"{prefix}_{name}", lambda c, name=name: _slugs(side_of(c), name))
+            for name in ("organisation", "person", "post")
+        ),
+        *(
+            (f"{prefix}_{name}", lambda c, name=name: getattr(side_of(c), name))
+            for name in ("country", "country_name", "region", "region_name", "role", "role_name")
+        ),
+    ]
+
+
+# (header, how to read it from a Connection), in column order.
+FLAT_COLUMNS = [
+    ("event", lambda c: c.event.slug),
+    ("event_name", lambda c: c.event.name),
+    ("start_date", lambda c: c.event.start_date.isoformat() if c.event.start_date else ""),
+    ("end_date", lambda c: c.event.end_date.isoformat() if c.event.end_date else ""),
+    ("date_precision", lambda c: c.event.date_precision),
+    ("dates", lambda c: c.event.dates),
+    *_side_columns("host", lambda c: c.host),
+    *_side_columns("counterpart", lambda c: c.counterpart),
+    ("sources", lambda c: SEPARATOR.join(s.name for s in c.sources)),
+    ("source_slugs", lambda c: SEPARATOR.join(s.slug for s in c.sources)),
+    ("quotes", lambda c: QUOTE_SEPARATOR.join(q.quote for q in c.quotes)),
+]
+
+
+def flat(connection):
+    """A Connection as {column: text}, in FLAT_COLUMNS' order."""
+    return {name: read(connection) for name, read in FLAT_COLUMNS}

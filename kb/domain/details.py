@@ -135,5 +135,6 @@ PLANS = {
 
 
 def for_detail(model):
-    """The published records of `model`, with everything their page shows."""
-    return PLANS[model](model.objects.published())
+    """The published records of `model`, with everything their page shows (its
+    identifiers in other systems too: the page's JSON-LD gives them as `sameAs`)."""
+    return PLANS[model](model.objects.published().with_identifiers())

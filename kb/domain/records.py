@@ -14,15 +14,24 @@ from ..models import Citation
 from ..models.visibility import ends_shown, public
 
 
+def visible_rows(model):
+    """The rows of a registry type the public may see: published records; join rows (and
+    citations) whose every end is published, optional ends also when empty."""
+    entry = registry.of(model)
+    queryset = model.objects.published() if entry.is_record else model.objects.all()
+    if entry.ends:
+        queryset = queryset.filter(ends_shown(model, entry.ends))
+    return queryset
+
+
 def public_records():
     """(model, heading, queryset) for every cited type, published and shown rows only."""
     sections = []
     for entry in registry.cited():
-        model = entry.model
-        queryset = model.objects.published() if entry.is_record else model.objects.all()
+        queryset = visible_rows(entry.model)
         if entry.ends:
-            queryset = queryset.filter(ends_shown(model, entry.ends)).select_related(*entry.ends)
-        sections.append((model, entry.title, queryset))
+            queryset = queryset.select_related(*entry.ends)
+        sections.append((entry.model, entry.title, queryset))
     return sections
 
 

@@ -1,9 +1,9 @@
 """What django-reversion versions, and with which rows.
 
 Each record is registered with the rows that belong to it (`follow`, from
-kb/registry.py), so a revision holds a record together with its citations
-and join rows: reverting it, or recovering it after deletion, brings them
-back as one. `register()` runs from KbConfig.ready(), after
+kb/registry.py), so a revision holds a record together with its citations,
+identifiers in other systems and join rows: reverting it, or recovering it
+after deletion, brings them back as one. `register()` runs from KbConfig.ready(), after
 modeltranslation has added the per-language fields, so versions store them.
 """
 

@@ -3,7 +3,9 @@
 `manage.py worker` names itself once (`start`), then beats every
 HEARTBEAT_SECONDS from a thread of its own (its own database connection), so
 that readiness (/readyz/) knows a worker is alive and a job whose worker
-stopped beating can be told apart from one that is merely long.
+stopped beating can be told apart from one that is merely long. Each beat
+also checks whether the data changed since the downloads were built
+(kb/jobs/downloads.py).
 """
 
 import datetime
@@ -17,6 +19,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from ..models import WorkerHeartbeat
+from .downloads import notice_quietly
 
 HEARTBEAT_SECONDS = 5
 
@@ -73,6 +76,9 @@ class Heartbeat:
                 beat(self.worker_id, self.backend, self.started_at)
             except Exception:  # a database blip: the next beat tries again
                 connections.close_all()
+            # The worker is the downloads' only scheduler: it notices that the data
+            # changed and queues their rebuild (kb/jobs/downloads.py).
+            notice_quietly()
 
     def stop(self):
         self.stopping.set()

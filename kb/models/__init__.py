@@ -16,7 +16,9 @@ from .actors import Membership, Organisation, Person, Post
 from .base import CitedRecord, DatePrecision, JoinRow, Record, RecordQuerySet, Status
 from .citations import Citation, Source
 from .claims import Claim
+from .downloads import DownloadFile, DownloadsSchedule
 from .events import Agreement, AgreementParty, Event, Participation, Topic
+from .identifiers import Identifier
 from .jobs import Job, WorkerHeartbeat
 
 __all__ = [
@@ -26,7 +28,10 @@ __all__ = [
     "CitedRecord",
     "Claim",
     "DatePrecision",
+    "DownloadFile",
+    "DownloadsSchedule",
     "Event",
+    "Identifier",
     "Job",
     "JoinRow",
     "Membership",

@@ -35,6 +35,10 @@ class RecordQuerySet(models.QuerySet):
         """What the public may see. Every public surface starts here."""
         return self.filter(public())
 
+    def with_identifiers(self):
+        """Each row's identifiers in other systems (`identifiers.all()`), in one more query."""
+        return self.prefetch_related("identifiers")
+
     def search(self, query):
         """Records whose names (any language), acronym or aliases hold every word of query.
 
@@ -88,6 +92,8 @@ class Record(models.Model):
     # Derived from the fields search_terms() names, folded; kept in step by
     # save() and by refresh_search_text() on bulk paths.
     search_text = models.TextField(blank=True, default="", editable=False)
+    # Its identifiers in other systems (kb/models/identifiers.py).
+    identifiers = GenericRelation("kb.Identifier", related_query_name="%(class)s")
 
     objects = RecordQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django.urls import path
 from .. import registry
 from . import graphs, maps, pages, views
 from .connections import connections_page
+from .downloads import downloads_page
 
 app_name = "kb"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("search/", pages.search, name="search"),
     path("quality/", pages.quality, name="quality"),
+    path("downloads/", downloads_page, name="downloads"),
     path("connections/", connections_page, name="connections"),
     path("map/", maps.map_page, name="map"),
     path("network/", graphs.network, name="network"),

@@ -19,10 +19,12 @@ from django.utils import translation
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from .. import registry
 from ..domain import details
 from ..domain.citations import cited_as_list
 from ..domain.paging import CountCachingPaginator
 from ..domain.records import citing_records
+from ..exports import jsonld
 from ..filtering import filtersets
 from ..filtering.keys import filter_key
 from ..models import Event, Organisation, Participation, Source
@@ -161,13 +163,30 @@ class RecordListView(FilterView):
 
 
 class RecordDetailView(DetailView):
-    """A published record's page; a draft's URL is a 404 like any unknown slug."""
+    """A published record's page; a draft's URL is a 404 like any unknown slug.
+
+    Its head embeds the record as schema.org JSON-LD (`linked_data`,
+    kb/exports/jsonld.py), built from what the page's plan loaded.
+    """
 
     def get_queryset(self):
         return details.for_detail(self.model)
 
     def get_template_names(self):
         return [f"kb/{self.model._meta.model_name}_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["linked_data"] = self.linked_data(context)
+        return context
+
+    def linked_data(self, context):
+        return jsonld.for_record(self.object, site_address(self.request))
+
+
+def site_address(request):
+    """The scheme and host the request came to: the JSON-LD's addresses are absolute."""
+    return f"{request.scheme}://{request.get_host()}"
 
 
 class OrganisationDetail(RecordDetailView):
@@ -210,9 +229,18 @@ class SourceDetail(RecordDetailView):
     model = Source
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["sections"] = citing_records(self.object)
-        return context
+        return super().get_context_data(sections=citing_records(self.object), **kwargs)
+
+    def linked_data(self, context):
+        # What it is about: the cited records that have pages (facts, posts and claims have none).
+        paged = tuple(entry.model for entry in registry.with_pages())
+        about = [
+            record
+            for section in context["sections"]
+            for record in section["records"]
+            if isinstance(record, paged)
+        ]
+        return jsonld.source(self.object, site_address(self.request), about=about)
 
 
 DETAIL_VIEWS = {Organisation: OrganisationDetail, Event: EventDetail, Source: SourceDetail}

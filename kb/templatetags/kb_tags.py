@@ -2,12 +2,15 @@
 
 import functools
 import itertools
+import json
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_countries import countries
 
 from ..lib import regions
@@ -110,6 +113,26 @@ def choice_label(record, field_name):
 def choice_labels(model, field_name):
     # The labels stay lazy: each is translated when the page renders it.
     return dict(model._meta.get_field(field_name).flatchoices)
+
+
+# As Django's json_script: inside a <script> element, "</script>" or "<!--" in a
+# name would end or change it, so "<", ">" and "&" are written as JSON escapes,
+# which a JSON-LD reader decodes back.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(data):
+    """{{ linked_data|ld_json }}: a dict as a JSON-LD data block for the page's head.
+
+    A data block is never run: the CSP's script-src does not apply to it, and
+    it needs no nonce.
+    """
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308  (escaped just above)
+    )
 
 
 @register.simple_tag

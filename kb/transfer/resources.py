@@ -2,7 +2,8 @@
 
 Columns are listed explicitly. Main records are matched on their slug, join
 rows and citations on their natural key (joins.py); every
-relation is given by slug. Each column gets a strict widget from
+relation is given by slug. A main record's identifiers in other systems are
+its file's last column, `identifiers` (identifiers.py). Each column gets a strict widget from
 widgets.py by its model field's type, and every resource shares the batch
 import path of engine.py.
 """
@@ -13,21 +14,35 @@ from import_export.fields import Field
 from .. import registry
 from ..models import Agreement, Claim, Event, Organisation, Person, Post, Source, Topic
 from .engine import BatchResource
+from .identifiers import COLUMN, IdentifiersColumn
 from .joins import KeyedResource
 from .refs import RecordRefs, record_prefetch
 
 
-class RecordResource(BatchResource):
-    """A main record, matched on its slug."""
+class RecordResource(IdentifiersColumn, BatchResource):
+    """A main record, matched on its slug, with its identifiers in other systems."""
+
+    identifiers = Field(column_name=COLUMN)
 
     class Meta(BatchResource.Meta):
         import_id_fields = ("slug",)
+
+    def for_export(self, queryset):
+        return super().for_export(queryset).with_identifiers()
 
 
 class TopicResource(RecordResource):
     class Meta(RecordResource.Meta):
         model = Topic
-        fields = ("slug", "status", "name_en", "name_fr", "description_en", "description_fr")
+        fields = (
+            "slug",
+            "status",
+            "name_en",
+            "name_fr",
+            "description_en",
+            "description_fr",
+            "identifiers",
+        )
 
 
 class OrganisationResource(RecordResource):
@@ -46,13 +61,14 @@ class OrganisationResource(RecordResource):
             "website",
             "description_en",
             "description_fr",
+            "identifiers",
         )
 
 
 class PersonResource(RecordResource):
     class Meta(RecordResource.Meta):
         model = Person
-        fields = ("slug", "status", "name", "aliases", "country", "description")
+        fields = ("slug", "status", "name", "aliases", "country", "description", "identifiers")
 
 
 class PostResource(RecordResource):
@@ -66,6 +82,7 @@ class PostResource(RecordResource):
             "organisation",
             "description_en",
             "description_fr",
+            "identifiers",
         )
 
 
@@ -88,6 +105,7 @@ class EventResource(RecordResource):
             "topics",
             "description_en",
             "description_fr",
+            "identifiers",
         )
 
 
@@ -108,6 +126,7 @@ class AgreementResource(RecordResource):
             "topics",
             "summary_en",
             "summary_fr",
+            "identifiers",
         )
 
 
@@ -125,6 +144,7 @@ class SourceResource(RecordResource):
             "url",
             "attributed_to",
             "attribution",
+            "identifiers",
         )
 
 
@@ -144,6 +164,7 @@ class ClaimResource(RecordResource):
             "measure",
             "subject_type",
             "subject",
+            "identifiers",
         )
 
     def __init__(self, **kwargs):
@@ -151,7 +172,8 @@ class ClaimResource(RecordResource):
         self.refs = RecordRefs()
 
     def for_export(self, queryset):
-        return queryset.select_related("subject_type").prefetch_related(record_prefetch("subject"))
+        queryset = queryset.with_identifiers().select_related("subject_type")
+        return queryset.prefetch_related(record_prefetch("subject"))
 
     def dehydrate_subject_type(self, claim):
         return claim.subject_type.model if claim.subject_type_id else ""
@@ -174,6 +196,8 @@ class ClaimResource(RecordResource):
             subject = self.refs.resolve(row.get("subject_type"), row.get("subject"))
             instance.subject_type = ContentType.objects.get_for_model(subject)
             instance.subject_id = subject.pk
+        else:
+            super().import_computed(field, instance, row)
 
     def update_fields(self):
         return sorted({*super().update_fields(), "subject_type", "subject_id"})
@@ -198,5 +222,6 @@ def _resource_for(model):
     raise LookupError(f"No resource for {model!r}")
 
 
-# The admin and the tests find each type's resource here.
-RESOURCES = {entry.model: _resource_for(entry.model) for entry in registry.TYPES}
+# The admin and the tests find each type's resource here. Identifiers have none:
+# they travel in their record's file (the `identifiers` column).
+RESOURCES = {entry.model: _resource_for(entry.model) for entry in registry.standalone()}

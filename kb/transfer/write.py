@@ -142,9 +142,11 @@ class BulkWrite:
                 written += len(chunk)
                 self.report_progress(written=written)
         self.write_m2m(created, updated)
+        # New records follow no rows yet, but for those their own row gave them.
+        created_follow = self.write_owned_rows(created, updated)
         for obj in created + updated:
             obj._prefetched_objects_cache = {}  # stale after the write
-        save_revisions(created, user=user, comment=comment, follow=False)
+        save_revisions(created, user=user, comment=comment, follow=created_follow)
         save_revisions(updated, user=user, comment=comment)
         # The last look at a cancel before the commit: the history took long too.
         self.report_progress(written=written)
@@ -201,6 +203,10 @@ class BulkWrite:
         if issubclass(self._meta.model, Record):
             names.add("search_text")
         return sorted(names)
+
+    def write_owned_rows(self, created, updated):
+        """Rows a record's cells give it (its identifiers); True if a new record got any."""
+        return False
 
     def write_m2m(self, created, updated):
         for field in self.fields.values():

@@ -40,7 +40,7 @@ EXAMPLES = {
     "claims": f"{ASSEMBLY}-at-least-43-meetings",
 }
 BASE = ["slug", "url", "html_url", "name"]
-END = ["citations", "updated_at"]
+END = ["identifiers", "citations", "updated_at"]
 FIELDS = {
     "organisations": [
         *BASE,
@@ -88,8 +88,9 @@ def detail(client, prefix, slug, **kwargs):
 # --- Endpoints -----------------------------------------------------------------
 
 
-# Endpoints across the types: who met whom, and the data of the map, network and timeline.
-ACROSS_TYPES = ["connections", "graph", "map", "timeline"]
+# Endpoints across the types: who met whom, the data of the map, network and timeline, and
+# the open-format exports.
+ACROSS_TYPES = ["connections", "graph", "map", "timeline", "exports/ftm", "exports/popolo"]
 
 
 def test_root_lists_every_type(client):

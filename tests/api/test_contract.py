@@ -6,6 +6,7 @@ errors are checked against their documented shapes too.
 """
 
 import copy
+import json
 import re
 
 import jsonschema
@@ -34,6 +35,11 @@ COOPERATION = {
     "map": [],
     "graph": ["application/gexf+xml", "application/graphml+xml"],
     "timeline": [],
+}
+# Streamed in an open format (kb/api/exports.py): path -> media type.
+EXPORTS = {
+    "/api/v1/exports/ftm/": "application/x-ndjson",
+    "/api/v1/exports/popolo/": "application/json",
 }
 
 
@@ -92,13 +98,26 @@ def test_schema_covers_every_type(schema):
         path
         for prefix in EXAMPLES
         for path in (f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{{slug}}/")
-    } | {f"/api/v1/{prefix}/" for prefix in [*LIST_ONLY, *COOPERATION]}
+    } | {f"/api/v1/{prefix}/" for prefix in [*LIST_ONLY, *COOPERATION]} | set(EXPORTS)
 
 
 def test_every_path_in_the_schema_answers_200_as_documented(client, schema):
     for path, operations in schema["paths"].items():
         assert set(operations) <= {"get", "parameters"}, path  # read-only
         url = concrete(path)
+        if path in EXPORTS:
+            # Streamed; the Popolo document against its schema, FtM lines as declared.
+            content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+            assert set(content) == {EXPORTS[path]}
+            response = client.get(url)
+            assert response.status_code == 200
+            assert response["Content-Type"] == EXPORTS[path]
+            data = b"".join(response.streaming_content)
+            if EXPORTS[path] == "application/json":
+                body = json.loads(data)
+                validator = json_schema(schema, response_schema(schema, path, 200))
+                jsonschema.validate(body, validator)
+            continue
         body = get_json(client, url)
         jsonschema.validate(body, json_schema(schema, response_schema(schema, path, 200)))
         if path.endswith("/{slug}/"):

@@ -83,6 +83,15 @@ STATUS = st.sampled_from([models.Status.PUBLISHED, models.Status.PUBLISHED, mode
 TEXT = st.text(min_size=1, max_size=12)  # any Unicode but lone surrogates, U+2028 included
 OPTIONAL_TEXT = st.one_of(st.just(""), TEXT)
 COUNTRIES = st.sampled_from(["", "FR", "MA", "NO", "TR", "BH", "US", "CN"])
+QIDS = st.integers(1, 10**9).map(lambda n: f"Q{n}")
+# (scheme, value): OpenSanctions' own IDs, or the Wikidata QIDs it adopts.
+IDENTIFIERS = st.one_of(
+    st.tuples(st.just("wikidata"), QIDS),
+    st.tuples(
+        st.just("opensanctions"),
+        st.one_of(QIDS, st.sampled_from(["NK-2ZkYyZLKa4Mdj6NqbHPoeF", "gb-hmt-14196"])),
+    ),
+)
 DATES = st.one_of(st.none(), st.dates(datetime.date(1990, 1, 1), datetime.date(2030, 12, 31)))
 
 
@@ -108,6 +117,7 @@ def graphs(draw):
         "people": draw(st.lists(st.tuples(STATUS, TEXT), max_size=2)),
         "links": draw(st.lists(st.integers(0, 10**6), min_size=12, max_size=12)),
         "quotes": draw(st.lists(TEXT, max_size=4)),
+        "identifiers": draw(st.lists(IDENTIFIERS, max_size=4)),
     }
     return spec
 
@@ -163,6 +173,12 @@ def build(spec):
     for org in orgs[:2]:
         factories.AgreementPartyFactory(agreement=agreement, organisation=org)
     records = [*orgs, *events, *people, *posts, *topics, agreement]
+    given = set()
+    for scheme, value in spec["identifiers"]:
+        record = pick([*records, *sources])
+        if (type(record), scheme, value) not in given:  # one record of a type each
+            given.add((type(record), scheme, value))
+            factories.IdentifierFactory(record=record, scheme=scheme, value=value)
     cited = set()
     for quote in spec["quotes"]:
         source, record, text = pick(sources), pick(records), _text(quote)

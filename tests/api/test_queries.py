@@ -62,7 +62,7 @@ def _create_many_rows():
     for record in (*events, *agreements):
         record.topics.set(topics)
     topics += factories.TopicFactory.create_batch(ROWS)
-    factories.SourceFactory.create_batch(ROWS, attributed_to=host)
+    sources = factories.SourceFactory.create_batch(ROWS, attributed_to=host)
     claims = factories.ClaimFactory.create_batch(ROWS, subject=assembly)
     cited = [*topics, *orgs, *people, *posts, *events, *agreements, *claims]
     models.Citation.objects.bulk_create(
@@ -74,21 +74,34 @@ def _create_many_rows():
         )
         for record in cited
     )
+    # An identifier in another system for every record: Wikidata's for all, and
+    # OpenSanctions' too for every other one.
+    models.Identifier.objects.bulk_create(
+        models.Identifier(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            scheme=scheme,
+            value=f"Q{record.pk}",
+        )
+        for record in (*cited, *sources)
+        for scheme in ("wikidata", "opensanctions")[: 1 + record.pk % 2]
+    )
 
 
 # Per list: the ETag query (which reads the data version), the page, then one
-# query per prefetch (citations with their sources; memberships; topics;
-# participants; parties; claims' subjects, one per subject type). The count
-# is cached under the data version: a first request runs it, later ones don't.
+# query per prefetch (identifiers in other systems; citations with their
+# sources; memberships; topics; participants; parties; claims' subjects, one
+# per subject type). The count is cached under the data version: a first
+# request runs it, later ones don't.
 PINNED = {
-    "organisations": 3,  # + citations
-    "people": 4,  # + memberships, citations
-    "posts": 4,  # + holders (memberships), citations
-    "events": 5,  # + topics, participants, citations
-    "agreements": 5,  # + parties, topics, citations
-    "topics": 3,  # + citations
-    "sources": 2,  # a source cites nothing: no prefetch
-    "claims": 4,  # + subjects, citations; `recorded` is a subquery of the page query
+    "organisations": 4,  # + identifiers, citations
+    "people": 5,  # + identifiers, memberships, citations
+    "posts": 5,  # + identifiers, holders (memberships), citations
+    "events": 6,  # + identifiers, topics, participants, citations
+    "agreements": 6,  # + identifiers, parties, topics, citations
+    "topics": 4,  # + identifiers, citations
+    "sources": 3,  # + identifiers; a source cites nothing
+    "claims": 5,  # + identifiers, subjects, citations; `recorded` is a subquery of the page
 }
 
 

@@ -29,7 +29,7 @@ from reversion.models import Revision, Version
 from kb import registry
 from kb.db.version import data_version
 from kb.management import backups
-from kb.models import Citation, Job, Organisation, Topic, WorkerHeartbeat
+from kb.models import Citation, Identifier, Job, Organisation, Topic, WorkerHeartbeat
 from tests import factories
 
 pytestmark = pytest.mark.django_db(databases=["default", "jobs"], transaction=True)
@@ -85,6 +85,10 @@ def natural_keys():
         (c.content_type.model, slug_of(c.record), c.source.slug, c.quote)
         for c in Citation.objects.select_related("content_type", "source")
     )
+    keys["identifier"] = sorted(
+        (i.content_type.model, slug_of(i.record), i.scheme, i.value)
+        for i in Identifier.objects.select_related("content_type")
+    )
     keys["user"] = sorted(
         (u.username, u.email, u.password, u.is_staff, u.is_superuser, *u.groups.values_list("name"))
         for u in User.objects.all()
@@ -128,6 +132,7 @@ def data():
     with reversion.create_revision():
         organisation.description = "Edited before the backup."
         organisation.save()
+        factories.IdentifierFactory(record=organisation, scheme="wikidata", value="Q7747")
         reversion.set_user(editor)
         reversion.set_comment("Before the backup")
     Job.objects.create(
@@ -150,6 +155,7 @@ def backup(tmp_path):
 def test_backup_wipe_restore_gives_back_every_row(data, tmp_path, capsys):
     before, keys, hits, version = snapshot(), natural_keys(), found(), data_version()
     assert hits and keys["revision"] and keys["group"] and len(keys["organisation"]) > 50
+    assert keys["identifier"] == [("organisation", "interpol", "wikidata", "Q7747")]
     assert ("Before the backup", "archivist") in [r[:2] for r in keys["revision"]]
 
     path = tmp_path / "backups" / "nightly.backup"

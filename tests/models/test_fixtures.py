@@ -22,6 +22,7 @@ from kb.models import (
     Claim,
     DatePrecision,
     Event,
+    Identifier,
     Membership,
     Organisation,
     Participation,
@@ -262,10 +263,15 @@ def test_quotes_match_the_articles_sentences(seeded, article_text):
     assert list(bka.citations.values_list("quote", flat=True)) == [europe_2]
 
 
+def test_the_fixtures_hold_no_identifier_in_another_system(seeded):
+    """The article gives no Wikidata or OpenSanctions ID, and none may be guessed."""
+    assert not Identifier.objects.exists()
+
+
 def test_every_record_but_the_source_has_a_citation(seeded):
     cited = set(Citation.objects.values_list("content_type_id", "object_id"))
     for model in record_models():
-        if model in (Source, Citation):
+        if model in (Source, Citation, Identifier):
             continue
         content_type = ContentType.objects.get_for_model(model)
         pks = set(model.objects.values_list("pk", flat=True))

@@ -99,7 +99,7 @@ def test_exports_are_stable_and_name_relations_by_slug(seeded):
     data = export_file(models.Event, CSV).splitlines()
     assert data[0] == (
         "slug,status,name_en,name_fr,kind,parent,start_date,end_date,date_precision,"
-        "city,country,organiser,topics,description_en,description_fr"
+        "city,country,organiser,topics,description_en,description_fr,identifiers"
     )
     assembly_row = next(line for line in data if line.startswith("interpol-general-assembly-93,"))
     assert ",interpol," in assembly_row  # the organiser by slug

@@ -73,4 +73,7 @@ class Command(BaseCommand):
         worker = django_rq.get_worker(
             "default", job_class=Job, worker_class=SimpleWorker, name=worker_id
         )
-        worker.work(burst=batch, max_jobs=max_tasks, with_scheduler=False)
+        # The scheduler moves deferred jobs (a downloads rebuild's run_after,
+        # kb/jobs/downloads.py) to the queue when due; RQ runs one per queue
+        # across workers, under a lock.
+        worker.work(burst=batch, max_jobs=max_tasks, with_scheduler=True)
