@@ -1,7 +1,8 @@
 """In a browser: an editor adds an organisation's Wikidata QID on its change form, sees a
-malformed one refused beside its field, and the public page then links it."""
+malformed one refused beside its field, and the public page then links it. Screenshots of
+both at desktop and phone width in /tmp/entente-shots/, for a person to look at."""
 
-from tests.site.browser import browser_marks
+from tests.site.browser import DESKTOP, PHONE, SHOTS, browser_marks, scrolls_sideways
 
 pytestmark = browser_marks
 
@@ -40,4 +41,17 @@ def test_an_editor_adds_an_identifier_and_the_public_page_links_it(site, page, d
     page.goto(f"{site}/en/organisations/interpol/")
     link = page.get_by_role("link", name="Wikidata: Q7747")
     assert link.get_attribute("href") == "https://www.wikidata.org/wiki/Q7747"
+    assert page.errors_seen == []
+
+    # Both pages at both widths: the public page never scrolls sideways.
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(size)
+        page.goto(f"{site}/en/organisations/interpol/")
+        assert not scrolls_sideways(page)
+        page.get_by_role("link", name="Wikidata: Q7747").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"identifiers-page-{name}.png"))
+        page.goto(f"{site}/admin/kb/organisation/{interpol.pk}/change/")
+        page.locator(ROW).scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"identifiers-admin-{name}.png"))
     assert page.errors_seen == []
