@@ -29,8 +29,6 @@ events and contracts; claims are left out.
 """
 
 import orjson
-from followthemoney import model as ftm_model
-from followthemoney.entity import ValueEntity
 
 from ..lib import dataset
 from ..models import AgreementParty, Event, Organisation, Source
@@ -112,11 +110,18 @@ class _Writer:
     """Builds the entities of one row at a time."""
 
     def __init__(self, scope, base_url):
+        # Imported here, not at the top: the library and its model take some 70 MB,
+        # which every web worker would otherwise hold from its start.
+        from followthemoney import model
+        from followthemoney.entity import ValueEntity
+
         self.scope = scope
         self.base_url = base_url.rstrip("/") if base_url else None
+        self._schema = model.get
+        self._entity = ValueEntity
 
     def make(self, schema, entity_id, changed=None):
-        entity = ValueEntity(ftm_model.get(schema), {"id": entity_id, "datasets": [DATASET]})
+        entity = self._entity(self._schema(schema), {"id": entity_id, "datasets": [DATASET]})
         entity.last_change = changed
         return entity
 
