@@ -146,7 +146,11 @@ _PG_REFRESH = "kb_eventgroups_refresh"
 def _pg_functions():
     yield (
         f"CREATE OR REPLACE FUNCTION {_PG_REFRESH}(ids bigint[]) RETURNS void "
-        "LANGUAGE sql AS $$ "
+        # The joins in the order written: participations first, each then finding its
+        # organisation by key. During a bulk load the statistics still describe empty
+        # tables, and the planner put every published organisation outside the
+        # participations instead (16 s to refresh 1,000 events at scale 2, not 20 ms).
+        "LANGUAGE sql SET join_collapse_limit = 1 AS $$ "
         f"INSERT INTO {TABLE} (event_id, groups) "
         f"SELECT e.id, {_PG_GROUPS} FROM kb_event e WHERE e.id = ANY(ids) "
         "ON CONFLICT (event_id) DO UPDATE SET groups = EXCLUDED.groups $$"
