@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -46,8 +47,21 @@ def seeded_tables():
     return [m._meta.db_table for m in [*models, Revision, Version]]
 
 
+CONTENT_TYPES = "django_content_type"
+
+
+def _content_type_columns():
+    """{table: [column, ...]}: the columns that hold a content type's id."""
+    columns = {}
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is ContentType:
+                columns.setdefault(model._meta.db_table, []).append(field.column)
+    return columns
+
+
 def capture(tables):
-    """{table: (columns, rows)} as they stand."""
+    """{table: (columns, rows)} as they stand, with the content types' ids of the day."""
     quote = connection.ops.quote_name
     captured = {}
     with connection.cursor() as cursor:
@@ -55,6 +69,8 @@ def capture(tables):
             cursor.execute(f"SELECT * FROM {quote(table)}")
             columns = [c[0] for c in cursor.description]
             captured[table] = (columns, cursor.fetchall())
+        cursor.execute(f"SELECT id, app_label, model FROM {CONTENT_TYPES}")
+        captured[CONTENT_TYPES] = {pk: (app, model) for pk, app, model in cursor.fetchall()}
     return captured
 
 
@@ -64,17 +80,35 @@ def restore(captured):
     Foreign keys are deferred to commit on both databases, so table order does
     not matter. Sequences need no reset: PostgreSQL's never move back, so they
     stand past the captured keys; SQLite takes the largest key inserted.
+
+    Content types are matched by name, not id: a transactional test's flush
+    makes them again, and on PostgreSQL (one database under two aliases, each
+    flushed and each creating the types it migrates) in another order than
+    when the rows were captured.
     """
     quote = connection.ops.quote_name
+    type_columns = _content_type_columns()
     # One transaction (a savepoint inside a test's), so that the foreign keys
     # are checked once every table is in, also under `transactional_db`.
     with transaction.atomic(), connection.cursor() as cursor:
-        for table, (columns, rows) in captured.items():
-            if not rows:
+        cursor.execute(f"SELECT id, app_label, model FROM {CONTENT_TYPES}")
+        now = {(app, model): pk for pk, app, model in cursor.fetchall()}
+        old = captured[CONTENT_TYPES]
+        ids = {pk: now.get(name, pk) for pk, name in old.items()}
+        for table, value in captured.items():
+            if table == CONTENT_TYPES or not value[1]:
                 continue
+            columns, rows = value
+            moved = [columns.index(c) for c in type_columns.get(table, ()) if c in columns]
+            if moved and any(ids[k] != k for k in ids):
+                rows = [
+                    tuple(ids.get(v, v) if i in moved else v for i, v in enumerate(row))
+                    for row in rows
+                ]
             names = ", ".join(quote(c) for c in columns)
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="session")
