@@ -20,7 +20,6 @@ parameter, which the API answers as a 400). Other parameters are ignored.
 
 import django_filters as filters
 from django.db.models import Exists, OuterRef, Q
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .. import registry
@@ -43,6 +42,7 @@ from ..models import (
 )
 from ..models.visibility import PUBLIC
 from .fields import SlugFilter
+from .scope import FilterSetScope, own_parameters
 from .sync import UpdatedSinceFilter
 
 EXPORT_PARAMS = ("parent", "updated_since")
@@ -103,7 +103,7 @@ def _of_type(model):
     )
 
 
-class ExportScope:
+class ExportScope(FilterSetScope):
     """The rows of each type that an export's query string chooses, batch by batch.
 
     Without `parent`, a type's rows are its visible rows, read in slug order
@@ -115,36 +115,14 @@ class ExportScope:
 
     def __init__(self, query=None, batch_size=BATCH_SIZE):
         self.batch_size = batch_size
-        if query is None:
-            query = QueryDict()
-        data = QueryDict(mutable=True)
-        for name in EXPORT_PARAMS:
-            values = query.getlist(name) if hasattr(query, "getlist") else [query.get(name)]
-            values = [v for v in values if v not in (None, "")]
-            if values:
-                data.setlist(name, values)
-        self.data = data
-        self.filterset = ExportFilterSet(data, queryset=Event.objects.none())
-        self._valid = None
+        self.data = own_parameters(query if query is not None else {}, EXPORT_PARAMS)
+        self.filterset = ExportFilterSet(self.data, queryset=Event.objects.none())
         self._keys = None
 
     @classmethod
     def everything(cls):
         """Every published row: the bulk files' scope."""
         return cls()
-
-    def is_valid(self):
-        if self._valid is None:
-            self._valid = self.filterset.is_valid()
-        return self._valid
-
-    @property
-    def errors(self):
-        """{URL parameter: [messages]}, empty when valid."""
-        if self.is_valid():
-            return {}
-        form = self.filterset.form
-        return {name: [str(m) for m in messages] for name, messages in form.errors.items()}
 
     @property
     def parents(self):

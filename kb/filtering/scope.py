@@ -56,22 +56,23 @@ ScopeEventFilterSet.base_filters = {
 }
 
 
-class CooperationScope:
-    """Published events and agreements chosen by a query string's scope parameters."""
+def own_parameters(query, names):
+    """The non-empty values of `names` in a query string (a QueryDict or a plain dict), as a
+    QueryDict: a page's or an endpoint's other parameters never reach its FilterSet."""
+    data = QueryDict(mutable=True)
+    for name in names:
+        values = query.getlist(name) if hasattr(query, "getlist") else [query.get(name)]
+        values = [v for v in values if v not in (None, "")]
+        if values:
+            data.setlist(name, values)
+    return data
 
-    def __init__(self, query):
-        if query is None:
-            query = QueryDict()
-        self.query = query
-        data = QueryDict(mutable=True)
-        for name in SCOPE_PARAMS:
-            values = query.getlist(name) if hasattr(query, "getlist") else [query.get(name)]
-            values = [v for v in values if v not in (None, "")]
-            if values:
-                data.setlist(name, values)
-        self.data = data
-        self.filterset = ScopeEventFilterSet(data, queryset=Event.objects.published())
-        self._valid = None
+
+class FilterSetScope:
+    """A FilterSet over a query string's own parameters, checked once (`filterset`)."""
+
+    filterset = None
+    _valid = None
 
     @property
     def form(self):
@@ -88,6 +89,17 @@ class CooperationScope:
         if self.is_valid():
             return {}
         return {name: [str(m) for m in messages] for name, messages in self.form.errors.items()}
+
+
+class CooperationScope(FilterSetScope):
+    """Published events and agreements chosen by a query string's scope parameters."""
+
+    def __init__(self, query):
+        if query is None:
+            query = QueryDict()
+        self.query = query
+        self.data = own_parameters(query, SCOPE_PARAMS)
+        self.filterset = ScopeEventFilterSet(self.data, queryset=Event.objects.published())
 
     @property
     def cleaned(self):
