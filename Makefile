@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test lint format seed setup migrate messages clean bench bench-import schemathesis \
-	worker serve loadtest vendor
+	worker serve loadtest vendor countries
 
 # The stamp reinstalls only when the dependency list changes.
 $(BIN)/.installed: pyproject.toml
@@ -109,6 +109,12 @@ test: messages
 # version change needs npm).
 vendor:
 	sh config/vendor.sh
+
+# Country names and demonyms for search, from the world-countries npm package at the
+# version config/countries.py pins, into kb/lib/data/ (committed: only a version change
+# needs npm).
+countries:
+	python3 config/countries.py
 
 # ruff for style, import-linter for the layers (contracts in pyproject.toml).
 lint: setup

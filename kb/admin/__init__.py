@@ -1,6 +1,7 @@
 """The editors' admin: registrations, the editorial workflow, forms and security.
 
-Owns: one ModelAdmin per type (`records`), each record's identifiers inline
+Owns: one ModelAdmin per type (`records`; sources, with their text and what
+cites it, in `sources`), each record's identifiers inline
 (`identifiers`), import/export, roles, publication,
 history compare and deletion snapshots (`editorial`), the size-limited import
 form and the concurrent-save guard (`forms`), the editors' jobs and their
@@ -11,4 +12,4 @@ May import: everything below the surfaces; never `kb.site` or `kb.api`.
 Django's admin autodiscovery imports this package (from KbConfig.ready()).
 """
 
-from . import jobs, records  # noqa: F401  (registers the ModelAdmins)
+from . import jobs, records, sources  # noqa: F401  (registers the ModelAdmins)

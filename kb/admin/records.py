@@ -34,7 +34,6 @@ from ..models import (
     Participation,
     Person,
     Post,
-    Source,
     Topic,
 )
 from .editorial import EditorialAdmin
@@ -63,7 +62,7 @@ def _admin_link(obj):
 
 class CitationInline(GenericTabularInline):
     model = Citation
-    fields = ("source", "quote", "translation")
+    fields = ("source", "quote", "translation", "translation_by")
     autocomplete_fields = ("source",)
     extra = 0
 
@@ -224,26 +223,6 @@ class AgreementAdmin(RecordAdmin, TranslationAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("signed_at", "topics")
     inlines = (IdentifierInline, AgreementPartyInline, CitationInline)
-
-
-@admin.register(Source)
-class SourceAdmin(KbAdmin):
-    # A source is what citations point to, so it has no citation inline itself.
-    inlines = (IdentifierInline,)
-    list_display = (
-        "title",
-        "kind",
-        "publisher",
-        "language",
-        "published_on",
-        "attributed_to",
-        "status",
-    )
-    list_filter = ("status", "kind", "language")
-    list_select_related = ("attributed_to",)
-    search_fields = ("slug", "title", "publisher", "url")
-    prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("attributed_to",)
 
 
 @admin.register(Claim)

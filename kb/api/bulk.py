@@ -46,7 +46,8 @@ class SiteRequest(HttpRequest):
 
 def _records(entry, context, render):
     model = entry.model
-    queryset = model.objects.published().order_by(*model._meta.ordering, "pk")
+    # The API's own order: by name in the active language (kb/models/ordering.py).
+    queryset = model.objects.published().in_name_order()
     projection = projections.for_model(model)
     if projection is not None:
         project = projection(context)

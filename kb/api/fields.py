@@ -161,10 +161,32 @@ class TranslatedField(serializers.Field):
 
 class CitationSerializer(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    translation = serializers.CharField(
+        read_only=True, allow_null=True, help_text="A translation of the quote; null when none."
+    )
+    translation_by = serializers.ChoiceField(
+        choices=[c for c in Citation.TranslatedBy.values if c],
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Who made the translation: entente (Entente's own) or source (the source's); "
+            "null when there is none."
+        ),
+    )
 
     class Meta:
         model = Citation
-        fields = ["source", "quote"]
+        fields = ["source", "quote", "translation", "translation_by"]
+
+
+def citation(source, quote, translation, translation_by):
+    """A citation as CitationSerializer gives it (empty translations as null)."""
+    return {
+        "source": source,
+        "quote": quote,
+        "translation": translation or None,
+        "translation_by": translation_by or None,
+    }
 
 
 class IdentifierSerializer(serializers.Serializer):
@@ -263,7 +285,9 @@ class CitationsField(serializers.Field):
             citations = getattr(obj, "_prefetched_objects_cache", {}).get("citations")
         if citations is None:
             citations = obj.citations.all()
-        return [{"source": c.source.slug, "quote": c.quote} for c in citations]
+        return [
+            citation(c.source.slug, c.quote, c.translation, c.translation_by) for c in citations
+        ]
 
 
 class UTCDateTimeField(serializers.DateTimeField):

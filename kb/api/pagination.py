@@ -6,13 +6,14 @@ from types import SimpleNamespace
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import Q
+from django.db.models import CharField, Q
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..domain.paging import CountCachingPaginator
+from .schema import FACETS
 
 
 class Cursor:
@@ -71,21 +72,29 @@ class Keyset:
     Rows after a position are those whose ordering keys compare greater in
     that ordering: one OR of prefixes, plus a range on the first key so an
     index on it is used. NULLs sort where the database puts them (first on
-    SQLite, last on PostgreSQL, in ascending order).
+    SQLite, last on PostgreSQL, in ascending order). A key may be a text
+    annotation (the lists' `sort_name_<language>`, kb/models/ordering.py):
+    compared as its expression says, collation and all.
     """
 
     def __init__(self, queryset):
         self.model = queryset.model
         self.nulls_largest = connections[queryset.db].vendor == "postgresql"
-        self.keys = []  # (name, field, descending)
+        self.keys = []  # (name, field, descending); field None for an annotation
+        seen = set()
         for item in queryset.query.order_by:
             if not isinstance(item, str) or "__" in item or item.lstrip("-") == "?":
                 raise ValueError(f"Cannot page by keyset over {item!r}")
             name = item.lstrip("-")
-            field = self.model._meta.pk if name == "pk" else self._field(name)
-            if field.name not in {f.name for _n, f, _d in self.keys}:
+            if name in queryset.query.annotations:
+                field, identity = self._annotation(queryset, name), name
+            else:
+                field = self.model._meta.pk if name == "pk" else self._field(name)
+                identity = field.name
+            if identity not in seen:
+                seen.add(identity)
                 self.keys.append((name, field, item.startswith("-")))
-        if not self.keys or not self.keys[-1][1].unique:
+        if not self.keys or self.keys[-1][1] is None or not self.keys[-1][1].unique:
             raise ValueError("A keyset ordering must end in a unique field")
         self.names = [("-" if desc else "") + name for name, _f, desc in self.keys]
 
@@ -95,14 +104,28 @@ class Keyset:
         except FieldDoesNotExist as exc:
             raise ValueError(f"Unknown ordering field {name!r}") from exc
 
+    @staticmethod
+    def _annotation(queryset, name):
+        # Text that is never NULL (FirstNonEmpty gives "" at worst): a cursor holds it as is.
+        if not isinstance(queryset.query.annotations[name].output_field, CharField):
+            raise ValueError(f"Cannot page by keyset over the annotation {name!r}")
+        return None
+
     def values_of(self, obj):
         """The ordering keys of a row: a model instance, or a dict from values() (projections)."""
         if isinstance(obj, dict):
             # values() names its keys as the ordering does; the field turns each
             # into text as it would from an instance holding that value.
-            obj = SimpleNamespace(**{f.attname: obj[name] for name, f, _d in self.keys})
+            row = obj
+            obj = SimpleNamespace(**{f.attname: row[name] for name, f, _d in self.keys if f})
+            annotated = {name: row[name] for name, f, _d in self.keys if f is None}
+        else:
+            annotated = {name: getattr(obj, name) for name, f, _d in self.keys if f is None}
         values = []
-        for _name, field, _desc in self.keys:
+        for name, field, _desc in self.keys:
+            if field is None:
+                values.append(annotated[name])
+                continue
             value = field.value_from_object(obj)
             values.append(None if value is None else field.value_to_string(obj))
         return values
@@ -112,12 +135,15 @@ class Keyset:
         parsed = []
         for (_name, field, _desc), value in zip(self.keys, cursor.values, strict=True):
             if value is None:
-                if not field.null:
+                if field is None or not field.null:
                     raise ValueError("NULL for a non-null key")
                 parsed.append(None)
                 continue
             if "\x00" in value:
                 raise ValueError("NUL in a cursor value")
+            if field is None:
+                parsed.append(value)
+                continue
             try:
                 value = field.to_python(value)
                 if isinstance(value, datetime.datetime) and value.tzinfo is not None:
@@ -135,7 +161,7 @@ class Keyset:
         if value is None:
             return Q(**{f"{name}__isnull": False}) if not nulls_after else None
         condition = Q(**{f"{name}__{'gt' if greater else 'lt'}": value})
-        if field.null and nulls_after:
+        if field is not None and field.null and nulls_after:
             condition |= Q(**{f"{name}__isnull": True})
         return condition
 
@@ -151,7 +177,7 @@ class Keyset:
         if condition is None:
             return Q(pk__in=[])
         name, field, desc = self.keys[0]
-        if values[0] is not None and not field.null:
+        if values[0] is not None and (field is None or not field.null):
             # Redundant, but lets the database seek on an index of the first key.
             condition &= Q(**{f"{name}__{'gte' if desc != forward else 'lte'}": values[0]})
         return condition
@@ -267,6 +293,11 @@ class Pagination(PageNumberPagination):
                 "results": data,
             }
         )
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["facets"] = FACETS
+        return paginated
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -35,9 +35,9 @@ from ..models import (
     Source,
     Topic,
 )
-from ..models.citations import cited_quotes
+from ..models.citations import cited_quotes, public_text
 from ..models.visibility import PUBLIC, public, shown
-from .fields import SLUG_MARK, country_code, identifier, url_for_slug
+from .fields import SLUG_MARK, citation, country_code, identifier, url_for_slug
 
 UTC = datetime.UTC
 
@@ -163,7 +163,7 @@ class Projection:
 
     @staticmethod
     def citations(row, related):
-        return [{"source": s, "quote": q} for s, q in related["citations"].get(row["id"], ())]
+        return [citation(*cited) for cited in related["citations"].get(row["id"], ())]
 
 
 class OrganisationProjection(Projection):
@@ -449,6 +449,8 @@ class SourceProjection(Projection):
         "attribution",
         "attributed_to__slug",
         "attributed_to__status",
+        "publish_full_text",
+        "text",
         "updated_at",
     )
 
@@ -469,6 +471,8 @@ class SourceProjection(Projection):
             document_url=row["url"] or None,
             attribution=row["attribution"],
             attributed_to=_published_slug(row["attributed_to__slug"], row["attributed_to__status"]),
+            publish_full_text=row["publish_full_text"],
+            text=public_text(row["text"], row["publish_full_text"]),
             identifiers=self.identifiers(row, related),
             citations=[],
             updated_at=_time(row["updated_at"]),

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from ..filtering import fields as kb_filters
+from ..filtering.facets import JOINED_MAX
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -79,6 +80,79 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
+def facets_parameter(names):
+    """`facets`: which of a list's facets (kb/filtering/facets.py) to count."""
+    return OpenApiParameter(
+        "facets",
+        build_array_type({"type": "string", "enum": list(names)}),
+        style="form",
+        explode=False,
+        description=(
+            "Facets to add to the answer, comma-separated (or the parameter repeated): "
+            f"any of {', '.join(f'`{n}`' for n in names)}. Each is named after the filter "
+            "parameter it adds, and gives each of that filter's values with the number of "
+            "records, within the current filters, that have it: adding the value as a filter "
+            "gives exactly that many. Values are listed most frequent first, at most 100 per "
+            "facet (all countries). Counts are cached until the data changes. Facets over "
+            "related records (`counterpart_*`, `party_*`, `topic`) are counted for lists of "
+            f"at most {JOINED_MAX:,} records (`counted`). An unknown name answers 400; without the "
+            "parameter no facet is counted."
+        ),
+        examples=[OpenApiExample("Two facets", value=",".join(names[:2]))],
+    )
+
+
+# The `facets` object of a list's answer, when `?facets=` names some.
+FACETS = {
+    "type": "object",
+    "description": "Present only when `facets` names some: each requested facet, by name.",
+    "additionalProperties": {
+        "type": "object",
+        "required": ["label", "values", "truncated", "counted"],
+        "properties": {
+            "label": {"type": "string", "description": "The filter's name, in `lang`."},
+            "values": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["value", "label", "count", "selected"],
+                    "properties": {
+                        "value": {
+                            "type": "string",
+                            "description": "The filter value to add (a code, slug or year).",
+                        },
+                        "label": {"type": "string", "description": "Its name, in `lang`."},
+                        "count": {
+                            "type": "integer",
+                            "nullable": True,
+                            "description": (
+                                "Records within the current filters that have it; null when "
+                                "the facet is not counted."
+                            ),
+                        },
+                        "selected": {
+                            "type": "boolean",
+                            "description": "The current filters choose it already.",
+                        },
+                    },
+                },
+            },
+            "truncated": {
+                "type": "boolean",
+                "description": "More values exist than are listed (the most frequent 100).",
+            },
+            "counted": {
+                "type": "boolean",
+                "description": (
+                    f"False when the list holds more than {JOINED_MAX:,} records and the facet "
+                    "counts through related records (counterparts, parties, topics): `values` "
+                    "then holds only the values the filters choose, uncounted. Narrow the filters."
+                ),
+            },
+        },
+    },
+}
+
 JSON = "application/json"
 
 
@@ -106,12 +180,16 @@ def list_responses(serializer_class):
         ),
         (400, JSON): OpenApiResponse(
             VALIDATION_ERROR,
-            description="A filter value, date or `lang` was rejected.",
+            description="A filter value, date, `facets` name or `lang` was rejected.",
             examples=[
                 OpenApiExample(
                     "Unknown region",
                     value={"region": ["Unknown value: mars. Choose from: africa, asia, ..."]},
-                )
+                ),
+                OpenApiExample(
+                    "Unknown facet",
+                    value={"facets": ["Unknown facet: colour. Choose from: kind, country, ..."]},
+                ),
             ],
         ),
         (404, JSON): _error("Malformed or out-of-range `page`."),

@@ -278,6 +278,15 @@ class SourceSerializer(RecordSerializer):
     # address is therefore `document_url`.
     document_url = OptionalURLField(source="url")
     attributed_to = PublishedSlugField()
+    text = serializers.CharField(
+        source="public_text",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The full text as published; null unless publish_full_text (someone else's "
+            "copyrighted work is not republished)."
+        ),
+    )
     citations = serializers.SerializerMethodField()
 
     class Meta:
@@ -292,6 +301,8 @@ class SourceSerializer(RecordSerializer):
             "document_url",
             "attribution",
             "attributed_to",
+            "publish_full_text",
+            "text",
             "identifiers",
             "citations",
             "updated_at",

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from .. import registry
 from ..domain.citations import cited_as_list
-from ..filtering import sync
+from ..filtering import facets, sync
 from ..filtering.keys import filter_key
 from ..lib.text import SLUG_RE
 from . import projections, schema, serializers
@@ -140,14 +140,48 @@ class ReadView:
         return get_conditional_response(request, etag=etag, last_modified=last_modified)
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, keeping its FilterSet on the view: the facets count its rows."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        view.filterset = filterset
+        return filterset
+
+
+def facets_json(results):
+    """FacetResults (kb/filtering/facets.py) as the API gives them: schema.FACETS."""
+    return {
+        result.name: {
+            "label": result.title,
+            "values": [
+                {
+                    "value": str(v.value),
+                    "label": v.label,
+                    "count": v.count,
+                    "selected": v.selected,
+                }
+                for v in result.values
+            ],
+            "truncated": result.truncated,
+            "counted": result.counted,
+        }
+        for result in results
+    }
+
+
 class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
-    """A read-only type: published records, by slug, filtered, paged, JSON or CSV."""
+    """A read-only type: published records, by slug, filtered, paged, JSON or CSV.
+
+    `?facets=kind,region` adds each named facet's values and counts to a page
+    of the list (kb/filtering/facets.py); without it no facet is counted.
+    """
 
     model = None  # set by each type, with `prefix`, its path under /api/v1/
     prefix = None
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # checked against SLUG_RE in retrieve(): a JSON 404
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = Pagination
     renderer_classes = [JSONRenderer, CSVRenderer]
     throttle_classes = [AnonThrottle]
@@ -172,11 +206,16 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
         conditional = self.not_modified(request)
         if conditional is not None:
             return conditional
-        queryset = self.filter_queryset(self.get_queryset())
-        # A unique tie-breaker keeps pages stable whatever `ordering` says,
-        # and lets `cursor` pages seek on it.
-        ordering = queryset.query.order_by or self.model._meta.ordering
-        queryset = queryset.order_by(*ordering, "pk")
+        # By name in the answer's language, unless `ordering` chooses another order.
+        queryset = self.filter_queryset(self.get_queryset().in_name_order(self.language))
+        try:
+            self.facet_names = facets.requested(self.model, request.query_params.getlist("facets"))
+        except facets.UnknownFacet as exc:
+            raise exceptions.ValidationError({"facets": [str(exc)]}) from None
+        if tuple(queryset.query.order_by[-1:]) != ("pk",):
+            # A unique tie-breaker keeps pages stable whatever `ordering` says,
+            # and lets `cursor` pages seek on it (the name order ends in it already).
+            queryset = queryset.order_by(*queryset.query.order_by, "pk")
         if request.accepted_renderer.format == CSVRenderer.format:
             return self.stream_csv(self.serialized(queryset))
         self.paginator.data_version = self.data_version
@@ -190,6 +229,20 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(self.serialized(queryset))
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if getattr(self, "facet_names", None):
+            # Cached under the data version the ETag read: a repeated call counts nothing.
+            # Past facets.JOINED_MAX records, the facets counted through a join are not.
+            results = facets.facet_counts(
+                self.filterset,
+                self.facet_names,
+                version=self.data_version,
+                total=self.paginator.count,
+            )
+            response.data["facets"] = facets_json(results)
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         slug = kwargs[self.lookup_field]
@@ -227,12 +280,15 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
         return streamed_csv(lines, self.language, f"{self.prefix}.csv")
 
 
-def documented(serializer_class):
+def documented(serializer_class, facet_names=()):
     """Describe both actions of a type, errors and 304 included."""
     common = [*schema.LANGUAGE_PARAMETERS, *schema.VALIDATOR_HEADERS]
+    listing = [*common, schema.FORMAT_PARAMETER]
+    if facet_names:
+        listing.append(schema.facets_parameter(facet_names))
     return extend_schema_view(
         list=extend_schema(
-            parameters=[*common, schema.FORMAT_PARAMETER],
+            parameters=listing,
             responses=schema.list_responses(serializer_class),
         ),
         retrieve=extend_schema(
@@ -253,7 +309,7 @@ def viewset_for(entry):
         "filterset_class": sync.for_model(entry.model),
     }
     viewset = type(f"{entry.model.__name__}ViewSet", (RecordViewSet,), attrs)
-    return documented(serializer_class)(viewset)
+    return documented(serializer_class, facets.names_for(entry.model))(viewset)
 
 
 VIEWSETS = [viewset_for(entry) for entry in registry.in_api()]

@@ -4,7 +4,9 @@ Owns: the search index (`search`), the data version and its triggers
 (`version`), counts cached under that version (`counts`), and the one runner
 that installs or removes both (`install`), on SQLite and PostgreSQL; day
 arithmetic an index can hold, for date windows (`dates`); a row and every row
-below it in a self-referencing table, in one recursive query (`trees`).
+below it in a self-referencing table, in one recursive query (`trees`); each
+language's collation of names, the same on both databases (`collation`); hints to
+SQLite's planner, which plans without statistics (`planning`).
 May import: `kb.lib`, Django's database and cache layers. Never a kb model
 (tables come from the app config it is handed) and never a request.
 """

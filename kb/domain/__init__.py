@@ -1,8 +1,10 @@
 """Reads and rules the surfaces share, built on the models' QuerySets.
 
 Owns: the detail pages' read plans (`details`), which published records and
-facts a page may show (`records`), lists' citations as light rows
-(`citations`), paging that counts through the cache (`paging`), and the one
-publish permission (`publication`).
+facts a page may show (`records`), where a source's quotes sit in its text and
+what each supports (`coverage`), lists' citations as light rows
+(`citations`), paging that counts through the cache (`paging`), the one
+publish permission (`publication`), and how a record's page reads: each quote
+once with what it supports (`quotes`), long lists in groups (`grouping`).
 May import: `kb.lib`, `kb.db`, `kb.models`, `kb.registry`; never a surface.
 """

@@ -16,11 +16,12 @@ sources: the words that say this participant was there.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Func, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import In
 
 from ..db import counts
+from ..db.planning import Unindexed
 from ..lib import regions
 from ..lib.windows import format_window
 from ..models import Organisation, Participation, Person, Post
@@ -162,20 +163,6 @@ class JoinedPk(F):
         return Col(joined.alias, joined.target.model._meta.pk)
 
 
-class Unindexed(Func):
-    """The value itself; on SQLite `+value`, which its planner will not look up in an index.
-
-    With the tables' statistics (ANALYZE), SQLite otherwise reads the page's
-    events by key from the scope's list, all their participations, and sorts
-    them all: hundreds of times slower than walking the events in date order.
-    """
-
-    template = "%(expressions)s"
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
-
-
 def connections(events):
     """The counterpart participations of `events` (a queryset), in a stable order.
 
@@ -204,6 +191,9 @@ def connections(events):
         .filter(
             shown("organisation", "person", "post"),
             public("event"),
+            # With the tables' statistics (ANALYZE), SQLite otherwise reads the page's
+            # events by key from the scope's list, all their participations, and sorts
+            # them all: hundreds of times slower than walking the events in date order.
             In(Unindexed(JoinedPk("event")), events.order_by().values("pk")),
         )
         .exclude(role=HOST)

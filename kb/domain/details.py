@@ -19,9 +19,21 @@ from ..models import (
     Source,
     Topic,
 )
-from ..models.citations import published_citations
+from ..models.citations import published_citations as _published_citations
 from ..models.events import published_participants, published_parties, published_topics
 from ..models.visibility import public, shown
+
+
+def published_citations():
+    """Each fact's published citations, with whom their source attributes its facts to.
+
+    Every quote on a page says whose words it reports ("According to the DGSN's
+    communiqué, as reported by ..."): joined here, not read per source. The
+    source's stored text stays unread: a page shows quotes, not the text.
+    """
+    prefetch = _published_citations()
+    queryset = prefetch.queryset.select_related("source__attributed_to").defer("source__text")
+    return Prefetch(prefetch.prefetch_through, queryset=queryset)
 
 
 def organisation(queryset):
@@ -72,7 +84,11 @@ def person(queryset):
     participations = (
         Participation.objects.filter(shown("organisation", "post"), public("event"))
         .select_related("event", "organisation", "post")
-        .prefetch_related(published_citations())
+        .prefetch_related(
+            # Whom each meeting was with: the page groups them by their region.
+            Prefetch("event__participations", queryset=published_participants()),
+            published_citations(),
+        )
     )
     return queryset.prefetch_related(
         Prefetch("memberships", queryset=memberships),
@@ -82,17 +98,21 @@ def person(queryset):
 
 
 def topic(queryset):
-    """The published events and agreements it tags."""
+    """The published events (with their participants, grouped by region) and agreements
+    it tags."""
+    events = Event.objects.published().prefetch_related(
+        Prefetch("participations", queryset=published_participants())
+    )
     return queryset.prefetch_related(
-        Prefetch("events", queryset=Event.objects.published()),
+        Prefetch("events", queryset=events),
         Prefetch("agreements", queryset=Agreement.objects.published()),
         published_citations(),
     )
 
 
 def event(queryset):
-    """Participants with citations, parts with their participants, agreements signed
-    there with their parties, topics."""
+    """Participants with citations, parts with their participants (grouped by their
+    counterparts' region), agreements signed there with their parties, topics."""
     participants = published_participants()
     parts = Event.objects.published().prefetch_related(
         Prefetch("participations", queryset=participants)
@@ -120,7 +140,7 @@ def agreement(queryset):
 
 
 def source(queryset):
-    """The source's own fields; what cites it comes from records.citing_records()."""
+    """The source's own fields; what cites it, and where, comes from coverage.coverage()."""
     return queryset.select_related("attributed_to")
 
 

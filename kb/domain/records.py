@@ -1,12 +1,12 @@
-"""Which published records and facts cite a source, or lack a citation.
+"""Which published records and facts the public may see, and which lack a citation.
 
 Join rows are facts about their records: they show only when every end they
-name is published (kb/models/visibility.py). The source page and the
-quality page share these reads.
+name is published (kb/models/visibility.py). The source page (through
+coverage.py) and the quality page share these reads.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 
 from .. import registry
 from ..db.counts import cached_count
@@ -32,28 +32,6 @@ def public_records():
         if entry.ends:
             queryset = queryset.select_related(*entry.ends)
         sections.append((entry.model, entry.title, queryset))
-    return sections
-
-
-def citing_records(source):
-    """Every published record and fact that cites `source`, by type, with its quotes.
-
-    Two queries per type whatever the number of citations: the records, then
-    their quotes from this source.
-    """
-    citing = public_records()
-    types = ContentType.objects.get_for_models(*(model for model, _title, _qs in citing))
-    quotes = Citation.objects.filter(source=source)
-    sections = []
-    for model, title, queryset in citing:
-        cites = quotes.filter(content_type=types[model], object_id=OuterRef("pk"))
-        records = list(
-            queryset.filter(Exists(cites)).prefetch_related(
-                Prefetch("citations", queryset=quotes, to_attr="quotes")
-            )
-        )
-        if records:
-            sections.append({"title": title, "kind": model._meta.model_name, "records": records})
     return sections
 
 

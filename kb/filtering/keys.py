@@ -1,7 +1,8 @@
 """The cache key of a filtered list's count: the same rows, the same key."""
 
-# Parameters that choose a page or a rendering of a list, not its rows.
-NOT_FILTERS = frozenset({"page", "page_size", "cursor", "format", "lang", "ordering"})
+# Parameters that choose a page or a rendering of a list, not its rows (`facets`: the
+# API's counts beside them, filtering.facets).
+NOT_FILTERS = frozenset({"page", "page_size", "cursor", "format", "lang", "ordering", "facets"})
 
 
 def filter_key(view_name, query_dict):

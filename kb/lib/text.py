@@ -1,4 +1,5 @@
-"""Text rules shared by search, filters and the API: folding and the slug syntax."""
+"""Text rules shared by search, filters and the API: folding, the search column's words and
+terms, and the slug syntax."""
 
 import re
 import unicodedata
@@ -17,3 +18,32 @@ def fold(text):
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold().replace("\u2019", "'")
+
+
+# What separates words in the search column and in a query: anything but a letter or
+# a digit ("dgsn-dgst", "l'argentine", "côte d'ivoire" are two or three words each).
+_NOT_WORD = re.compile(r"[\W_]+")
+
+# Between the terms of the search column, and at both ends: "| turkey | delegation of
+# turkiye |". A word is then always between spaces, and a whole term between bars,
+# so ranking can tell a whole term, a whole word and a word's start apart with LIKE.
+TERM_SEPARATOR = "|"
+
+
+def search_words(text):
+    """The folded words of `text`, in order: what the search column holds and a query asks."""
+    return _NOT_WORD.sub(" ", fold(text)).split()
+
+
+def search_column(terms):
+    """The search column of a record found by `terms` (names, acronym, aliases, ...).
+
+    Each term folded, its punctuation made spaces, once each, between separators:
+    `| delegation of turkiye | turkey | turkish |`. Empty when there is no term.
+    """
+    folded = dict.fromkeys(" ".join(search_words(term)) for term in terms if term)
+    folded.pop("", None)
+    if not folded:
+        return ""
+    separator = f" {TERM_SEPARATOR} "
+    return f"{TERM_SEPARATOR} {separator.join(folded)} {TERM_SEPARATOR}"

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
 
+from kb.db import collation
 from kb.db.routing import PRIMARY, is_job_model
 from kb.db.version import VERSION_TABLE
 
@@ -223,7 +224,13 @@ def sqlite_uri(name, mode):
 
 def sqlite_open(name, mode):
     """An existing file (never a new, empty one), waiting for a writer as Django does."""
-    return sqlite3.connect(sqlite_uri(name, mode), uri=True, timeout=60)
+    return with_collations(sqlite3.connect(sqlite_uri(name, mode), uri=True, timeout=60))
+
+
+def with_collations(db):
+    # The name indexes' collations: quick_check reads every index, and fails without them.
+    collation.register(db)
+    return db
 
 
 def sqlite_tables(db):
@@ -258,7 +265,7 @@ def sqlite_backup(settings_dict, path):
         source = sqlite_open(name, "rw")
     except sqlite3.OperationalError:
         raise CommandError(f"Cannot open the database file {name}.") from None
-    target = sqlite3.connect(path)
+    target = with_collations(sqlite3.connect(path))
     try:
         # One step (pages=-1): every page as of one read transaction.
         source.backup(target)

@@ -7,13 +7,23 @@ parties, citations) have no slug; their natural key is what they join, and a
 database constraint keeps it unique.
 
 Owns: the schema, the database rules (`rules`), visibility (`visibility`) and
-the QuerySets every surface shares (`published()`, `for_listing()`, `search()`).
-Modules import one way: rules, visibility < base < citations < actors <
+the QuerySets every surface shares (`published()`, `for_listing()`, `search()`,
+`ranked_search()`).
+The lists' default order, by name in a language, is `ordering`'s.
+Modules import one way: rules, visibility, ordering < base < citations < actors <
 events < claims. May import: `kb.lib`, `kb.db`; nothing above.
 """
 
 from .actors import Membership, Organisation, Person, Post
-from .base import CitedRecord, DatePrecision, JoinRow, Record, RecordQuerySet, Status
+from .base import (
+    CitedRecord,
+    DatePrecision,
+    JoinRow,
+    Record,
+    RecordQuerySet,
+    SearchRank,
+    Status,
+)
 from .citations import Citation, Source
 from .claims import Claim
 from .downloads import DownloadFile, DownloadsSchedule
@@ -41,6 +51,7 @@ __all__ = [
     "Post",
     "Record",
     "RecordQuerySet",
+    "SearchRank",
     "Source",
     "Status",
     "Topic",

@@ -19,12 +19,16 @@ from .base import (
     translated,
 )
 from .citations import CitedQuerySet, published_citations
+from .ordering import NameOrder
 from .rules import DateWindow, validate_aliases, validate_post_organisation
 from .visibility import shown
 
 MEMBERSHIP_WINDOW = DateWindow(
     "membership_dates_in_order", "start_date", "end_date", complete=False
 )
+ORGANISATION_ORDER = NameOrder("organisation", "name")
+PERSON_ORDER = NameOrder("person", "name", translated=False)
+POST_ORDER = NameOrder("post", "name")
 
 
 class OrganisationQuerySet(CitedQuerySet):
@@ -73,6 +77,10 @@ class Organisation(CitedRecord):
     description = models.TextField(blank=True, default="")
 
     objects = OrganisationQuerySet.as_manager()
+    list_order = ORGANISATION_ORDER
+
+    class Meta(Record.Meta):
+        indexes = [*Record.Meta.indexes, *ORGANISATION_ORDER.indexes()]
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -125,8 +133,10 @@ class Person(CitedRecord):
 
     class Meta(Record.Meta):
         verbose_name_plural = "people"
+        indexes = [*Record.Meta.indexes, *PERSON_ORDER.indexes()]
 
     objects = PersonQuerySet.as_manager()
+    list_order = PERSON_ORDER
 
     def __str__(self):
         return self.name
@@ -159,6 +169,10 @@ class Post(CitedRecord):
     description = models.TextField(blank=True, default="")
 
     objects = PostQuerySet.as_manager()
+    list_order = POST_ORDER
+
+    class Meta(Record.Meta):
+        indexes = [*Record.Meta.indexes, *POST_ORDER.indexes()]
 
     def __str__(self):
         return self.name

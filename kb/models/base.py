@@ -6,16 +6,16 @@ import functools
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
-from django.db.models import Value
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from ..db import counts, search
+from ..lib import countries
 from ..lib.batching import BATCH_SIZE, batched
-from ..lib.text import fold
+from ..lib.text import TERM_SEPARATOR, search_column, search_words
 from .visibility import Status, public
 
 # Stand-ins for NULL inside unique constraints: NULLs are distinct in a unique
@@ -35,6 +35,13 @@ class RecordQuerySet(models.QuerySet):
         """What the public may see. Every public surface starts here."""
         return self.filter(public())
 
+    def in_name_order(self, language=None):
+        """The public lists' default order: by the name shown in `language` (the active
+        one by default) under its collation, then id; events by date first. The sort key
+        is annotated as `sort_name_<language>`, which cursors page on (kb/models/ordering.py).
+        """
+        return self.model.list_order.apply(self, language or translation.get_language())
+
     def with_identifiers(self):
         """Each row's identifiers in other systems (`identifiers.all()`), in one more query."""
         return self.prefetch_related("identifiers")
@@ -42,13 +49,14 @@ class RecordQuerySet(models.QuerySet):
     def search(self, query):
         """Records whose names (any language), acronym or aliases hold every word of query.
 
-        Every folded word must be contained in `search_text`. The words the
-        trigram index can look up (3 characters or more) go through it first:
-        on SQLite the table's FTS5 index (`<table>_search`), on PostgreSQL the
-        GIN trigram index, which the LIKE below uses by itself. The LIKE then
-        checks every word exactly, on the rows the index found.
+        Every folded word (lib.text.search_words) must be contained in
+        `search_text`. The words the trigram index can look up (3 characters
+        or more) go through it first: on SQLite the table's FTS5 index
+        (`<table>_search`), on PostgreSQL the GIN trigram index, which the LIKE
+        below uses by itself. The LIKE then checks every word exactly, on the
+        rows the index found. In the table's order: ranked_search() ranks.
         """
-        words = list(dict.fromkeys(fold(query).split()))
+        words = list(dict.fromkeys(search_words(query)))
         indexed = [w for w in words if len(w) >= search.TRIGRAM]
         if indexed and connections[self.db].vendor == "sqlite":
             sql, params = search.sqlite_match(self.model._meta.db_table, indexed)
@@ -56,6 +64,23 @@ class RecordQuerySet(models.QuerySet):
         for word in words:
             self = self.filter(search_text__contains=word)
         return self
+
+    def ranked_search(self, query):
+        """search(query), best match first, as `search_rank` (SearchRank), ties by name.
+
+        An exact name, acronym or other whole term ranks first ("mou", "Turkey",
+        "INTERPOL"), then records holding every word whole, then every word's
+        start ("hammou"), then words found only inside others ("mou" in
+        "Hammouchi"). Ties go by name in the active language, then id. Any
+        record type; the same SQL on both databases (CASE over LIKE on the
+        column search() reads, so it ranks only the rows search() found).
+        """
+        words = list(dict.fromkeys(search_words(query)))
+        return (
+            self.search(query)
+            .annotate(search_rank=search_rank(words))
+            .order_by("search_rank", _name_field(self.model), "pk")
+        )
 
     def cached_count(self, version=None, key=None):
         """count(), cached under the data version: exact as of the last change."""
@@ -96,6 +121,8 @@ class Record(models.Model):
     identifiers = GenericRelation("kb.Identifier", related_query_name="%(class)s")
 
     objects = RecordQuerySet.as_manager()
+    # The lists' default order (ordering.NameOrder), which each concrete type declares.
+    list_order = None
 
     class Meta:
         abstract = True
@@ -124,7 +151,7 @@ class Record(models.Model):
         return [self.slug]
 
     def build_search_text(self):
-        return fold(" ".join(t for t in self.search_terms() if t))
+        return search_column(self.search_terms())
 
 
 class CitedRecord(Record):
@@ -157,21 +184,71 @@ def translated(obj, field):
 
 
 def country_names(country):
-    """A country's code and its English and French names, for search."""
+    """A country's code, its names in English and French (everyday, former and official
+    ones: "Turkey" as well as "Türkiye") and its demonyms, for search (lib.countries)."""
     if not country:
         return []
-    return list(_country_names(country.code))
+    return list(countries.search_terms(country.code))
+
+
+def choice_words(choices, value):
+    """A choice's label in English and French ("Memorandum of understanding",
+    "Mémorandum d'entente"), for search: a record is found by its kind."""
+    if not value:
+        return []
+    return list(_choice_words(choices, value))
 
 
 @functools.cache
-def _country_names(code):
-    # Names never change while the process runs, and switching languages is
-    # costly: bulk imports and synthesis call this once per row.
-    names = [code]
+def _choice_words(choices, value):
+    # Labels never change while the process runs; switching languages is costly.
+    try:
+        label = choices(value).label
+    except ValueError:  # a value no longer among the choices
+        return ()
+    words = []
     for language in ("en", "fr"):
         with translation.override(language):
-            names.append(str(countries.name(code)))
-    return tuple(names)
+            words.append(str(label))
+    return tuple(words)
+
+
+class SearchRank(models.IntegerChoices):
+    """How well a record matched a search (RecordQuerySet.ranked_search): lower is better."""
+
+    EXACT = 0, "a whole term: name, acronym, alias, country, kind"
+    WORDS = 1, "every word whole"
+    WORD_STARTS = 2, "every word at the start of a word"
+    INSIDE = 3, "some word only inside another"
+
+
+def search_rank(words):
+    """SearchRank of each row holding every word (RecordQuerySet.search), as SQL.
+
+    The search column (lib.text.search_column) keeps each term between bars
+    and each word between spaces, so LIKE tells a whole term, a whole word and
+    a word's start apart without a regular expression.
+    """
+    if not words:
+        return Value(SearchRank.EXACT, output_field=IntegerField())
+    bar = TERM_SEPARATOR
+    term = Q(search_text__contains=f"{bar} {' '.join(words)} {bar}")
+    whole = Q(*(Q(search_text__contains=f" {word} ") for word in words))
+    starts = Q(*(Q(search_text__contains=f" {word}") for word in words))
+    return Case(
+        When(term, then=Value(SearchRank.EXACT)),
+        When(whole, then=Value(SearchRank.WORDS)),
+        When(starts, then=Value(SearchRank.WORD_STARTS)),
+        default=Value(SearchRank.INSIDE),
+        output_field=IntegerField(),
+    )
+
+
+def _name_field(model):
+    """The field that names a record of `model`, for ties (modeltranslation reads the
+    active language's column)."""
+    fields = {f.name for f in model._meta.get_fields()}
+    return next((f for f in ("name", "title", "statement") if f in fields), "slug")
 
 
 class UnicodeJSONEncoder(DjangoJSONEncoder):

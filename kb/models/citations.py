@@ -12,7 +12,17 @@ from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
 
 from .base import Record, RecordQuerySet
+from .ordering import NameOrder
+from .rules import Together
 from .visibility import PUBLIC, public
+
+TRANSLATION_BY_WHOM = Together(
+    "citation_translation_has_translator",
+    "translation",
+    "translation_by",
+    _("Give a translation and who made it, or neither."),
+)
+SOURCE_ORDER = NameOrder("source", "title", translated=False)
 
 
 class SourceQuerySet(RecordQuerySet):
@@ -55,11 +65,31 @@ class Source(Record):
         default="",
         help_text=_("The source's own words for that attribution."),
     )
+    text = models.TextField(
+        blank=True,
+        default="",
+        help_text=_(
+            "The full text as published, copied exactly: quotes are found in it word for word."
+        ),
+    )
+    publish_full_text = models.BooleanField(
+        default=False,
+        help_text=_("Its full text may be published (off for someone else's copyrighted work)"),
+    )
 
     objects = SourceQuerySet.as_manager()
+    list_order = SOURCE_ORDER
+
+    class Meta(Record.Meta):
+        indexes = [*Record.Meta.indexes, *SOURCE_ORDER.indexes()]
 
     def __str__(self):
         return self.title
+
+    @property
+    def public_text(self):
+        """The text the public may read: all of it when publishing it is allowed, else None."""
+        return public_text(self.text, self.publish_full_text)
 
     def search_terms(self):
         return [self.slug, self.title, self.publisher]
@@ -75,7 +105,20 @@ class Citation(models.Model):
     quote = models.TextField(
         help_text=_("Copied exactly, in the source's language (typographic apostrophes and all).")
     )
+
+    class TranslatedBy(models.TextChoices):
+        NONE = "", _("No translation")
+        ENTENTE = "entente", _("Entente's translation")
+        SOURCE = "source", _("The source's own translation")
+
     translation = models.TextField(blank=True, default="", help_text=_("Optional translation."))
+    translation_by = models.CharField(
+        max_length=20,
+        choices=TranslatedBy.choices,
+        blank=True,
+        default="",
+        help_text=_("Who made the translation; empty exactly when there is none."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -84,6 +127,7 @@ class Citation(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="citation_record")]
         constraints = [
             models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
+            TRANSLATION_BY_WHOM.constraint(),
             # The quote enters the key as a hash: a long quote would exceed
             # PostgreSQL's limit on the size of a b-tree index entry.
             models.UniqueConstraint(
@@ -100,6 +144,15 @@ class Citation(models.Model):
         return f"{self.source}: “{self.quote[:60]}”"
 
 
+def public_text(text, may_publish):
+    """A source's text as the public may read it: None unless its publication is allowed.
+
+    One rule for every public surface (the page, the API's rows and their
+    values() twin, the bulk files): a news article is someone else's work.
+    """
+    return text if may_publish else None
+
+
 def published_citations():
     """Prefetch for `citations` with their source, published sources only."""
     return models.Prefetch(
@@ -112,10 +165,13 @@ class SourceRef(NamedTuple):
 
 
 class CitedQuote(NamedTuple):
-    """What a list shows of a citation: `source.slug` and `quote`, as a Citation offers them."""
+    """What a list shows of a citation: `source.slug`, `quote` and its translation, as a
+    Citation offers them."""
 
     source: SourceRef
     quote: str
+    translation: str = ""
+    translation_by: str = ""
 
 
 CITED = "cited"  # the attribute with_cited() puts each row's citations in
@@ -167,11 +223,16 @@ def attach_cited(model, rows):
     """
     quotes = cited_quotes(model, [row.pk for row in rows], rows[0]._state.db if rows else None)
     for row in rows:
-        setattr(row, CITED, [CitedQuote(SourceRef(s), q) for s, q in quotes.get(row.pk, ())])
+        setattr(
+            row,
+            CITED,
+            [CitedQuote(SourceRef(s), q, t, by) for s, q, t, by in quotes.get(row.pk, ())],
+        )
 
 
 def cited_quotes(model, ids, alias=None):
-    """{record id: [(source slug, quote), ...]}: published citations, in citation order.
+    """{record id: [(source slug, quote, translation, translation_by), ...]}: published
+    citations, in citation order.
 
     One query; records without a citation are absent. Lists of instances
     (attach_cited) and lists built from values() (kb/api/projections.py) share it.
@@ -183,8 +244,8 @@ def cited_quotes(model, ids, alias=None):
         params = [ContentType.objects.get_for_model(model).pk, PUBLIC, *ids]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for object_id, slug, quote in cursor.fetchall():
-                by_record.setdefault(object_id, []).append((slug, quote))
+            for object_id, *citation in cursor.fetchall():
+                by_record.setdefault(object_id, []).append(tuple(citation))
     return by_record
 
 
@@ -194,7 +255,7 @@ def _cited_sql(alias):
     citation, source = qn(Citation._meta.db_table), qn(Source._meta.db_table)
     # s.status = %s: the published sources only (visibility.PUBLIC).
     return (
-        f"SELECT c.object_id, s.slug, c.quote FROM {citation} c "
+        f"SELECT c.object_id, s.slug, c.quote, c.translation, c.translation_by FROM {citation} c "
         f"INNER JOIN {source} s ON s.id = c.source_id "
         "WHERE c.content_type_id = %s AND s.status = %s AND c.object_id IN (%(ids)s) "
         "ORDER BY c.object_id, c.id"

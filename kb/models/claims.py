@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from .base import CitedRecord, Record, translated
 from .citations import CitedQuerySet, published_citations
 from .events import Event
+from .ordering import NameOrder
+
+CLAIM_ORDER = NameOrder("claim", "statement")
 
 
 class ClaimQuerySet(CitedQuerySet):
@@ -87,9 +90,11 @@ class Claim(CitedRecord):
         indexes = [
             *Record.Meta.indexes,
             models.Index(fields=["subject_type", "subject_id"], name="claim_subject"),
+            *CLAIM_ORDER.indexes(),
         ]
 
     objects = ClaimQuerySet.as_manager()
+    list_order = CLAIM_ORDER
 
     def __str__(self):
         return self.statement

@@ -10,8 +10,18 @@ from django_countries.fields import CountryField
 from ..db.dates import DaysBefore, LongestSpan, SpanDays
 from ..lib import regions
 from .actors import Organisation, Person, Post
-from .base import NO_ID, CitedRecord, DatePrecision, JoinRow, Record, country_names, translated
+from .base import (
+    NO_ID,
+    CitedRecord,
+    DatePrecision,
+    JoinRow,
+    Record,
+    choice_words,
+    country_names,
+    translated,
+)
 from .citations import CitedQuerySet, published_citations
+from .ordering import NameOrder
 from .rules import AnyOf, DateWindow, validate_post_organisation
 from .visibility import shown
 
@@ -20,6 +30,10 @@ EVENT_WINDOW = DateWindow("event_dates_in_order", "start_date", "end_date")
 # of all is then read at once (Event.earliest_start).
 EVENT_SPAN = SpanDays("start_date", "end_date")
 AGREEMENT_WINDOW = DateWindow("agreement_dates_in_order", "signed_start", "signed_end")
+TOPIC_ORDER = NameOrder("topic", "name")
+# By date, then by name; the end date in the index too, as in kb_event_pub_start.
+EVENT_ORDER = NameOrder("event", "name", leading=("start_date",), covering=("end_date",))
+AGREEMENT_ORDER = NameOrder("agreement", "title")
 NAMES_A_PARTICIPANT = AnyOf(
     "participation_names_a_participant",
     ("organisation", "person", "post"),
@@ -43,6 +57,10 @@ class Topic(CitedRecord):
     description = models.TextField(blank=True, default="")
 
     objects = TopicQuerySet.as_manager()
+    list_order = TOPIC_ORDER
+
+    class Meta(Record.Meta):
+        indexes = [*Record.Meta.indexes, *TOPIC_ORDER.indexes()]
 
     def __str__(self):
         return self.name
@@ -84,6 +102,12 @@ class Event(CitedRecord):
         OTHER = "other", _("Other")
 
     MEETING_KINDS = (Kind.BILATERAL_MEETING, Kind.MULTILATERAL_MEETING)
+    # Words for a kind besides its label in English and French, that search finds it by.
+    KIND_WORDS = {
+        Kind.BILATERAL_MEETING: ("meeting", "rencontre bilatérale"),
+        Kind.MULTILATERAL_MEETING: ("meeting", "rencontre multilatérale"),
+        Kind.SIGNING: ("signing ceremony", "cérémonie de signature"),
+    }
 
     name = models.CharField(max_length=300)
     kind = models.CharField(max_length=40, choices=Kind.choices, db_index=True)
@@ -123,21 +147,31 @@ class Event(CitedRecord):
         constraints = [EVENT_WINDOW.constraint()]
         indexes = [
             *Record.Meta.indexes,
-            # The default order of the lists, published rows first; the end date too,
-            # so date filters are checked in the index before any row is read.
+            # Meta's order (`?ordering=start_date`, the exports), published rows first;
+            # the end date too, so date filters are checked in the index before any
+            # row is read. The lists' default order has its own (EVENT_ORDER).
             models.Index(
                 fields=["status", "start_date", "slug", "end_date"], name="kb_event_pub_start"
             ),
             models.Index(EVENT_SPAN, name="kb_event_span"),
+            *EVENT_ORDER.indexes(),
         ]
 
     objects = EventQuerySet.as_manager()
+    list_order = EVENT_ORDER
 
     def __str__(self):
         return self.name
 
     def search_terms(self):
-        return [self.slug, *translated(self, "name"), self.city, *country_names(self.country)]
+        return [
+            self.slug,
+            *translated(self, "name"),
+            self.city,
+            *country_names(self.country),
+            *choice_words(Event.Kind, self.kind),
+            *Event.KIND_WORDS.get(self.kind, ()),
+        ]
 
     @property
     def region(self):
@@ -255,6 +289,24 @@ class Agreement(CitedRecord):
         TREATY = "treaty", _("Treaty")
         OTHER = "other", _("Other")
 
+    # Words for a kind besides its label in English and French, that search finds it
+    # by: acronyms, plurals, the other usual French name ("protocole d'accord").
+    KIND_WORDS = {
+        Kind.MOU: (
+            "MoU",
+            "MoUs",
+            "memorandum",
+            "memoranda of understanding",
+            "memorandums of understanding",
+            "mémorandums d'entente",
+            "protocole d'accord",
+        ),
+        Kind.PROTOCOL: ("protocols", "protocoles"),
+        Kind.AGREEMENT: ("agreements", "accords"),
+        Kind.DECLARATION: ("declarations", "déclarations", "joint declaration"),
+        Kind.TREATY: ("treaties", "traités"),
+    }
+
     class LegalStatus(models.TextChoices):
         SIGNED = "signed", _("Signed")
         IN_FORCE = "in_force", _("In force")
@@ -291,14 +343,21 @@ class Agreement(CitedRecord):
 
     class Meta(Record.Meta):
         constraints = [AGREEMENT_WINDOW.constraint()]
+        indexes = [*Record.Meta.indexes, *AGREEMENT_ORDER.indexes()]
 
     objects = AgreementQuerySet.as_manager()
+    list_order = AGREEMENT_ORDER
 
     def __str__(self):
         return self.title
 
     def search_terms(self):
-        return [self.slug, *translated(self, "title")]
+        return [
+            self.slug,
+            *translated(self, "title"),
+            *choice_words(Agreement.Kind, self.kind),
+            *Agreement.KIND_WORDS.get(self.kind, ()),
+        ]
 
 
 class AgreementParty(JoinRow):

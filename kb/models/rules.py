@@ -95,6 +95,28 @@ class AnyOf(Rule):
         return {self.fields[0]: [str(self.message)]}
 
 
+class Together(Rule):
+    """Two text columns are empty together or filled together (a translation and who made it).
+
+    A translation nobody vouches for, or a translator with nothing translated,
+    would leave a reader unable to tell whose words they read.
+    """
+
+    def __init__(self, name, first, second, message):
+        self.first, self.second, self.message = first, second, message
+        super().__init__(name)
+
+    def condition(self):
+        first, second = self.first, self.second
+        return Q(**{first: "", second: ""}) | (~Q(**{first: ""}) & ~Q(**{second: ""}))
+
+    def errors(self, instance):
+        first, second = getattr(instance, self.first), getattr(instance, self.second)
+        if bool(first) == bool(second):
+            return {}
+        return {self.second if first else self.first: [str(self.message)]}
+
+
 def rules_for(model):
     """The rules behind `model`'s CHECK constraints."""
     return [_RULES[c.name] for c in model._meta.constraints if c.name in _RULES]

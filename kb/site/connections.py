@@ -19,10 +19,10 @@ from .scopes import api_url, read_scope, scope_form, tidy_redirect
 
 
 def connections_page(request):
-    tidy = tidy_redirect(request)
+    scope = read_scope(request)
+    tidy = tidy_redirect(request, scope)
     if tidy is not None:
         return tidy
-    scope = read_scope(request)
     context = {
         "scope_form": scope_form(scope, reverse("kb:connections")),
         "paginator": None,

@@ -167,10 +167,10 @@ def legend_regions(nodes):
 
 
 def network(request):
-    tidy = tidy_redirect(request)
+    scope = read_scope(request)
+    tidy = tidy_redirect(request, scope)
     if tidy is not None:
         return tidy
-    scope = read_scope(request)
     valid = scope.is_valid()
     context = {"scope_form": scope_form(scope, reverse("kb:network"))}
     if valid:
@@ -252,10 +252,10 @@ def timeline_words():
 
 
 def timeline_page(request):
-    tidy = tidy_redirect(request)
+    scope = read_scope(request)
+    tidy = tidy_redirect(request, scope)
     if tidy is not None:
         return tidy
-    scope = read_scope(request)
     group_form = GroupForm(request.GET)
     # Both validated, so each shows its errors.
     valid = all([scope.is_valid(), group_form.is_valid()])

@@ -65,10 +65,10 @@ def map_context(scope):
 
 
 def map_page(request):
-    tidy = tidy_redirect(request)
+    scope = read_scope(request)
+    tidy = tidy_redirect(request, scope)
     if tidy is not None:
         return tidy
-    scope = read_scope(request)
     valid = scope.is_valid()
     counts = country_counts(scope.events, scope.agreements) if valid else None
     context = {

@@ -5,6 +5,7 @@ from django.db.models import Count, F, Q
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .. import registry
@@ -12,8 +13,18 @@ from ..db.counts import cached_count
 from ..db.routing import read_alias
 from ..db.version import data_version
 from ..domain.records import uncited_records
+from ..domain.relations import related
 from ..filtering.scope import CooperationScope
-from ..models import Agreement, Claim, DatePrecision, Event, Post
+from ..models import (
+    Agreement,
+    Claim,
+    DatePrecision,
+    Event,
+    Organisation,
+    Person,
+    Post,
+    SearchRank,
+)
 from ..models.visibility import public
 from .forms import SearchForm
 from .maps import map_context
@@ -79,10 +90,18 @@ def latest_event(event):
     return {"event": event, "map": map_context(scope), "links": links}
 
 
+# Actors whose relations the search page shows: the best few organisations, people and
+# posts found, by whole words or word starts (not "mou" inside "Hammouchi").
+RELATED_ACTORS = 3
+ACTOR_TYPES = (Organisation, Person, Post)
+
+
 def search(request):
-    """Every type at once, a few of each, with a link to the full filtered list."""
+    """Every type at once, best matches first, a few of each with a link to the full
+    filtered list; then what the best people and organisations found took part in."""
     form = SearchForm(request.GET or None)
     groups = []
+    sections = []
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
@@ -95,19 +114,62 @@ def search(request):
         ]
         version = data_version(read_alias())
         for model, title, url_name in searched:
-            found = model.objects.published().search(q)
+            found = model.objects.published()
             if model is Post:
                 found = found.filter(public("organisation")).select_related("organisation")
-            count = cached_count(found, version)
+            count = cached_count(found.search(q), version)
             if count:
-                rows = found[: settings.KB_SEARCH_LIMIT]
-                groups.append({"title": title, "url_name": url_name, "count": count, "rows": rows})
+                ranked = found.ranked_search(q).defer("search_text")
+                rows = list(ranked[: settings.KB_SEARCH_LIMIT])
+                groups.append(
+                    {
+                        "title": title,
+                        "url_name": url_name,
+                        "count": count,
+                        "rows": rows,
+                        "model": model,
+                        "key": model._meta.model_name,
+                        "rank": rows[0].search_rank if rows else SearchRank.INSIDE,
+                    }
+                )
+        # The type whose best match is best comes first; types keep their order on a tie.
+        groups.sort(key=lambda group: group["rank"])
+        actors = best_actors(groups)
+        relations = [
+            {"r": r, "events_url": events_url(r)} for r in related(actors) if not r.is_empty
+        ]
+        sections = [{"group": group} for group in groups]
+        if relations:
+            # Right below the group of the best of them: the person, then what they did.
+            at = next(i for i, g in enumerate(groups) if g["model"] is type(actors[0]))
+            sections.insert(at + 1, {"relations": relations})
     context = {
         "form": form,
         "q": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
         "groups": groups,
+        "sections": sections,
     }
     return render(request, "kb/search.html", context, status=status)
+
+
+def events_url(relation):
+    """The event list filtered to every event of the relation's actor, or None (posts)."""
+    query = relation.events_filter
+    return f"{reverse('kb:event-list')}?{urlencode(query)}" if query else None
+
+
+def best_actors(groups):
+    """The RELATED_ACTORS best organisations, people and posts the search found, matched by
+    whole words or word starts, best first (types in page order on a tie)."""
+    rows = [
+        row
+        for group in groups
+        if group["model"] in ACTOR_TYPES
+        for row in group["rows"]
+        if row.search_rank < SearchRank.INSIDE
+    ]
+    rows.sort(key=lambda row: row.search_rank)
+    return rows[:RELATED_ACTORS]
 
 
 def quality(request):

@@ -11,16 +11,14 @@ from django.utils import translation
 
 from ..filtering.scope import SCOPE_PARAMS, CooperationScope
 from . import rendering
-from .forms import field_groups, is_country_field
-from .views import without_empty_values
+from .forms import field_groups, for_people, is_country_field, shown
+from .views import tidy_query
 
 
-def tidy_redirect(request):
-    """A redirect to the URL without its empty parameters, or None when it has none.
-
-    The form sends every field, filled or not; list pages drop the empty ones the same way.
-    """
-    tidy = without_empty_values(request.GET)
+def tidy_redirect(request, scope):
+    """A redirect to the tidy URL (kb/site/views.py, tidy_query: no empty parameters;
+    slugs, codes and ISO dates for names and local dates), or None when it is tidy."""
+    tidy = tidy_query(request.GET, scope.form)
     if tidy is None:
         return None
     return redirect(f"{request.path}?{tidy.urlencode()}" if tidy else request.path)
@@ -31,6 +29,7 @@ def read_scope(request):
     scope = CooperationScope(request.GET)
     # Before the form is validated, so its errors render through the same renderer.
     scope.form.renderer = rendering.renderer
+    for_people(scope.form)
     return scope
 
 
@@ -42,6 +41,10 @@ def scope_form(scope, action):
     for name in SCOPE_PARAMS:
         values = [v for v in query.getlist(name) if v.strip()] if hasattr(query, "getlist") else []
         if values and name in form.fields:
+            # As the reader reads them: names, not slugs or codes.
+            show = shown(form, name)
+            if show is not None:
+                values = [show(v.strip()) for value in values for v in value.split(",")]
             applied.append((form.fields[name].label, ", ".join(values)))
     return {
         "form": form,

@@ -10,6 +10,7 @@ from .. import registry
 from . import graphs, maps, pages, views
 from .connections import connections_page
 from .downloads import downloads_page
+from .suggest import suggest
 
 app_name = "kb"
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("map/", maps.map_page, name="map"),
     path("network/", graphs.network, name="network"),
     path("timeline/", graphs.timeline_page, name="timeline"),
+    path("suggest/<slug:kind>/", suggest, name="suggest"),
 ]
 for entry in registry.with_pages():
     urlpatterns += [

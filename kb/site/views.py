@@ -20,16 +20,19 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from .. import registry
+from ..db.version import data_version
 from ..domain import details
 from ..domain.citations import cited_as_list
 from ..domain.paging import CountCachingPaginator
-from ..domain.records import citing_records
 from ..exports import jsonld
 from ..filtering import filtersets
 from ..filtering.keys import filter_key
-from ..models import Event, Organisation, Participation, Source
-from . import rendering
-from .forms import field_groups, is_country_field
+from ..filtering.names import canonical_query
+from ..models import Source
+from . import record_pages, rendering
+from .facets import page_facets
+from .forms import field_groups, for_people, is_country_field
+from .sources import source_page
 
 
 def api_links(model_name, query):
@@ -37,6 +40,8 @@ def api_links(model_name, query):
 
     None while the API has no such route, so pages hide the links instead of
     failing. The page number is dropped: the download is the whole result.
+    `lang` is the page's, so the names are those the reader read (the API
+    would otherwise follow the browser's Accept-Language).
     """
     try:
         url = reverse(f"v1:{model_name}-list")
@@ -44,6 +49,7 @@ def api_links(model_name, query):
         return None
     params = query.copy()
     params.pop("page", None)
+    params["lang"] = translation.get_language()
     as_csv = params.copy()
     as_csv["format"] = "csv"
     return {
@@ -54,8 +60,8 @@ def api_links(model_name, query):
 
 # Columns every record has and no list row shows: reading the folded search
 # text, descriptions and timestamps of each row and its joined records was a
-# fifth of a list's query time.
-UNSHOWN = ("search_text", "description", "created_at", "updated_at")
+# fifth of a list's query time. A source's text is a whole article per row.
+UNSHOWN = ("search_text", "description", "created_at", "updated_at", "text")
 
 
 def _unshown(queryset):
@@ -82,9 +88,12 @@ def listed(model, language):
 
     Building the queryset (published(), for_listing(), its prefetches) cost
     as much as filtering it; each request takes a clone. Per language, as
-    modeltranslation writes a translated field's lookups in the active one.
+    modeltranslation writes a translated field's lookups in the active one,
+    and the rows come by name in that language (in_name_order()).
     """
-    rows = cited_as_list(model.objects.published().for_listing(), keep=False)
+    rows = cited_as_list(
+        model.objects.published().for_listing().in_name_order(language), keep=False
+    )
     return rows.defer(*_unshown(rows))
 
 
@@ -112,6 +121,18 @@ def without_empty_values(query):
     return kept
 
 
+def tidy_query(query, form):
+    """The query string a page redirects to, or None when it is tidy already: without
+    empty parameters (a submitted form sends every field, filled or not), and with the
+    slugs, codes and ISO dates the URL keeps where names and local dates were typed
+    (kb/filtering/names.py), so that links are short and stay stable. One redirect
+    for both; checking the form here costs nothing more, as the page reuses it.
+    """
+    tidy = without_empty_values(query)
+    canonical = canonical_query(form, query if tidy is None else tidy)
+    return canonical if canonical is not None else tidy
+
+
 class RecordListView(FilterView):
     """A type's list: filter form, count, sorting, pages, and the API links."""
 
@@ -123,10 +144,17 @@ class RecordListView(FilterView):
     title = None
 
     def get(self, request, *args, **kwargs):
-        tidy = without_empty_values(request.GET)
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        tidy = tidy_query(request.GET, self.filterset.form)
         if tidy is not None:
             return redirect(f"{request.path}?{tidy.urlencode()}" if tidy else request.path)
-        response = super().get(request, *args, **kwargs)
+        # FilterView.get(), on the FilterSet built above.
+        if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
+            self.object_list = self.filterset.qs
+        else:
+            self.object_list = self.filterset.queryset.none()
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        response = self.render_to_response(context)
         if self.filterset.is_bound and not self.filterset.is_valid():
             response.status_code = 400  # the page still shows the form and its errors
         return response
@@ -135,12 +163,20 @@ class RecordListView(FilterView):
         filterset = super().get_filterset(filterset_class)
         # Before the form is validated, so its errors and fields render the same way.
         filterset.form.renderer = rendering.renderer
+        for_people(filterset.form)
         return filterset
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # The count is cached under the page's filters, not its compiled SQL.
         key = filter_key(f"page:{self.model._meta.model_name}", self.request.GET)
-        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
+        return super().get_paginator(
+            queryset, per_page, count_key=key, version=self.data_version, **kwargs
+        )
+
+    @functools.cached_property
+    def data_version(self):
+        # Read once: the count and the facets are both cached under it.
+        return data_version(self.object_list.db)
 
     def get_queryset(self):
         # A list's rows show no quotes: their citations are not read (listed()).
@@ -158,6 +194,13 @@ class RecordListView(FilterView):
             api=api_links(name, self.request.GET),
             # Codes to pick from, named in the page's language, when a field takes countries.
             country_codes=any(is_country_field(f) for f in self.filterset.form.fields.values()),
+            # Cached under the data version: a repeated page runs no facet query.
+            facets=page_facets(
+                self.filterset,
+                self.request,
+                version=self.data_version,
+                total=context["paginator"].count,
+            ),
         )
         return context
 
@@ -166,7 +209,8 @@ class RecordDetailView(DetailView):
     """A published record's page; a draft's URL is a 404 like any unknown slug.
 
     Its head embeds the record as schema.org JSON-LD (`linked_data`,
-    kb/exports/jsonld.py), built from what the page's plan loaded.
+    kb/exports/jsonld.py), built from what the page's plan loaded. Its quotes,
+    groups and sections are arranged by record_pages.py.
     """
 
     def get_queryset(self):
@@ -177,6 +221,7 @@ class RecordDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context.update(record_pages.context(self.object))
         context["linked_data"] = self.linked_data(context)
         return context
 
@@ -189,61 +234,29 @@ def site_address(request):
     return f"{request.scheme}://{request.get_host()}"
 
 
-class OrganisationDetail(RecordDetailView):
-    model = Organisation
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # One entry per event: INTERPOL met the host once, through three of its posts.
-        events = {}
-        for participation in self.object.participations.all():
-            entry = events.setdefault(
-                participation.event_id,
-                {"event": participation.event, "participations": [], "citations": {}},
-            )
-            entry["participations"].append(participation)
-            for citation in participation.citations.all():
-                entry["citations"].setdefault((citation.source_id, citation.quote), citation)
-        for entry in events.values():
-            entry["citations"] = list(entry["citations"].values())
-        context["events"] = list(events.values())
-        return context
-
-
-class EventDetail(RecordDetailView):
-    model = Event
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        participations = list(self.object.participations.all())
-        # In the order roles are declared (host first), not alphabetically.
-        context["roles"] = [
-            (label, rows)
-            for role, label in Participation.Role.choices
-            if (rows := [p for p in participations if p.role == role])
-        ]
-        return context
-
-
 class SourceDetail(RecordDetailView):
+    """The source's cited passages in text order (its whole text if it may be published),
+    each linked to the records it supports (kb/site/sources.py)."""
+
     model = Source
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(sections=citing_records(self.object), **kwargs)
+        page = source_page(self.object, translation.get_language())
+        return super().get_context_data(**page, **kwargs)
 
     def linked_data(self, context):
         # What it is about: the cited records that have pages (facts, posts and claims have none).
         paged = tuple(entry.model for entry in registry.with_pages())
         about = [
             record
-            for section in context["sections"]
-            for record in section["records"]
+            for item in context["supported"]
+            for record in item["group"].records
             if isinstance(record, paged)
         ]
         return jsonld.source(self.object, site_address(self.request), about=about)
 
 
-DETAIL_VIEWS = {Organisation: OrganisationDetail, Event: EventDetail, Source: SourceDetail}
+DETAIL_VIEWS = {Source: SourceDetail}
 
 
 def list_view(entry):

@@ -1,5 +1,6 @@
 """Template helpers for the public pages: date windows, languages, published ends."""
 
+import datetime
 import functools
 import itertools
 import json
@@ -9,13 +10,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django_countries import countries
 
+from ..domain.coverage import quote_anchor as _quote_anchor
 from ..lib import regions
 from ..lib.windows import format_window
-from ..models import DatePrecision, Participation, visibility
+from ..models import Citation, DatePrecision, Participation, visibility
 
 register = template.Library()
 
@@ -28,12 +31,92 @@ def date_window(start, end, precision):
 
 @register.simple_tag
 def full_date(value):
+    """A day in the page's language; a moment (updated_at) gives its local day."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
     return format_window(value, value, DatePrecision.EXACT)
+
+
+@register.simple_tag
+def iso_date(value):
+    """A day or a moment's local day as YYYY-MM-DD, for <time datetime="...">."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
+    return value.isoformat()
 
 
 @register.simple_tag
 def accessed_today():
     return full_date(timezone.localdate())
+
+
+@register.filter
+def quote_anchor(quote):
+    """{{ citation.quote|quote_anchor }}: the quote's id on its source's page and on
+    every record's page that shows it (kb/domain/coverage.py)."""
+    return _quote_anchor(quote)
+
+
+@register.simple_tag(takes_context=True)
+def page_quote(context, citation):
+    """{% page_quote citation as entry %}: the page's numbered quote a fact links to
+    (kb/domain/quotes.py), or None on a page that does not number its quotes."""
+    quotes = context.get("quotes")
+    return quotes.entry(citation) if quotes is not None else None
+
+
+@register.simple_tag
+def shown_translation(citation):
+    """{% shown_translation citation as translation %}: (text, who made it) or None.
+
+    The translations are English: English pages show them beside the
+    original, which stays in the source's language; other pages show the
+    original only. `translation_by` is "" when there is none.
+    """
+    text = citation.translation
+    if not text or translation.get_language() != "en" or citation.source.language == "en":
+        return None
+    made_by = getattr(citation, "translation_by", "")
+    if made_by:  # "Entente's translation", as Citation.TranslatedBy names it
+        return text, str(choice_labels(Citation, "translation_by").get(made_by, made_by))
+    return text, gettext("Translation")
+
+
+@register.simple_tag
+def reported_by(source, anchor):
+    """Whose words a quote reports, and its source linked to the quote's place there.
+
+    "Attributed to General Directorate for National Security (DGSN) (« Selon le
+    communiqué de la DGSN »), as reported by <the source's title>" when the
+    source names whom it takes its facts from (Source.attributed_to, and
+    Source.attribution: its own words for it); the title alone otherwise.
+    The source's attributed_to must be loaded.
+    """
+    title = format_html(
+        '<a href="{}#{}"><cite lang="{}">{}</cite></a>',
+        source.get_absolute_url(),
+        anchor,
+        source.language,
+        source.title,
+    )
+    words = (
+        format_html('<q lang="{}">{}</q>', source.language, source.attribution)
+        if source.attribution
+        else ""
+    )
+    body = source.attributed_to if visibility.is_public(source.attributed_to) else None
+    body = format_html('<a href="{}">{}</a>', body.get_absolute_url(), body) if body else ""
+    if body and words:
+        text = gettext("Attributed to %(body)s (%(words)s), as reported by %(source)s")
+    elif body:
+        text = gettext("Attributed to %(body)s, as reported by %(source)s")
+    elif words:
+        text = gettext("%(words)s, as reported by %(source)s")
+    else:
+        return title
+    # The translation is escaped, then given the pieces, each already HTML.
+    pieces = {"words": words, "body": body, "source": title}
+    return mark_safe(conditional_escape(text) % pieces)  # noqa: S308  (escaped just above)
 
 
 @register.filter
@@ -137,7 +220,8 @@ def ld_json(data):
 
 @register.simple_tag
 def country_datalist(element_id):
-    """A <datalist> of every country code, named in the active language.
+    """A <datalist> of every country's name in the active language (its code beside it),
+    for the country filters, which take names (kb/filtering/names.py).
 
     Built once per language and process: django-countries translates and
     sorts all 249 names on every iteration, which cost a list page a third
@@ -148,7 +232,7 @@ def country_datalist(element_id):
 
 @functools.lru_cache(maxsize=16)
 def _country_datalist(element_id, language):
-    options = format_html_join("", '<option value="{}">{}</option>', countries)
+    options = format_html_join("", '<option value="{1}">{0}</option>', countries)
     return format_html('<datalist id="{}">{}</datalist>', element_id, options)
 
 

@@ -38,6 +38,7 @@ from .widgets import (
     AliasesWidget,
     CountryWidget,
     DateWidget,
+    FlagWidget,
     SlugsWidget,
     SlugWidget,
     TextWidget,
@@ -108,6 +109,8 @@ def widget_for(django_field):
         return DateWidget()
     if isinstance(django_field, models.IntegerField):
         return widgets.IntegerWidget()
+    if isinstance(django_field, models.BooleanField):
+        return FlagWidget()
     return TextWidget()
 
 

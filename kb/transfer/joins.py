@@ -87,7 +87,7 @@ class CitationResource(KeyedResource):
 
     class Meta(BatchResource.Meta):
         model = Citation
-        fields = ("record_type", "record", "source", "quote", "translation")
+        fields = ("record_type", "record", "source", "quote", "translation", "translation_by")
         import_id_fields = ("record_type", "record", "source", "quote")
 
     def __init__(self, **kwargs):

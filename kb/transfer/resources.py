@@ -144,6 +144,8 @@ class SourceResource(RecordResource):
             "url",
             "attributed_to",
             "attribution",
+            "publish_full_text",
+            "text",
             "identifiers",
         )
 

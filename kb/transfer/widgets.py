@@ -78,6 +78,26 @@ class TextWidget(widgets.CharWidget):
         super().__init__(**kwargs)
 
 
+class FlagWidget(widgets.Widget):
+    """A yes/no cell: true/false (1/0, yes/no, as spreadsheets write them); empty is false."""
+
+    TRUE = {"true", "1", "yes", "oui", "vrai"}
+    FALSE = {"false", "0", "no", "non", "faux", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = "" if value is None else str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(_("“%(value)s” is not true or false.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return "true" if value else "false"
+
+
 class DateWidget(widgets.DateWidget):
     """ISO dates (YYYY-MM-DD), or the date cells a spreadsheet stores."""
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.http import QueryDict
 
+from kb.db import collation
 from kb.filtering import filtersets as kb_filters
 from kb.filtering import sync as api_filters
 from kb.models import Claim, Event, Organisation, Topic
@@ -20,12 +21,12 @@ DESIGN = {
     "people": ["q", "country", "organisation"],
     "posts": ["q", "organisation"],
     "events": [
-        *["q", "kind", "country", "region", "participant", "counterpart_country"],
-        *["counterpart_region", "parent", "topic", "date_from", "date_to"],
+        *["q", "kind", "country", "region", "participant", "person", "counterpart_country"],
+        *["counterpart_region", "parent", "topic", "date_from", "date_to", "year"],
     ],
     "agreements": [
         *["q", "kind", "legal_status", "party", "party_country", "party_region"],
-        *["signed_at", "topic", "signed_from", "signed_to"],
+        *["signed_at", "topic", "signed_from", "signed_to", "year"],
     ],
     "topics": ["q"],
     "sources": ["q", "kind", "language"],
@@ -81,6 +82,8 @@ CASES = [
     ("events", "region=africa", 53),  # the venue: Marrakech
     ("events", "participant=bka", 1),
     ("events", "participant=pole-dgsn-dgst", 52),
+    # His meetings, through the post he held at the time (the search page's relations).
+    ("events", "person=abdellatif-hammouchi", 52),
     ("events", "counterpart_country=NO", 1),
     ("events", "counterpart_country=NO&counterpart_country=ET", 2),
     ("events", "counterpart_country=MA", 0),  # the host is not its own counterpart
@@ -97,6 +100,8 @@ CASES = [
     ("events", "date_to=2025-11-23", 0),
     ("events", "date_from=2025-11-25&date_to=2025-11-26", 53),
     ("events", "q=norvegienne", 1),
+    ("events", "year=2025", 53),  # the year of the start date (the facets' year)
+    ("events", "year=2024,2026", 0),
     ("agreements", "q=ethiopienne", 1),
     ("agreements", "kind=mou", 2),
     ("agreements", "legal_status=signed", 2),
@@ -109,6 +114,7 @@ CASES = [
     ("agreements", "topic=cross-border-organised-crime", 1),
     ("agreements", "signed_from=2025-11-27&signed_to=2025-11-27", 2),
     ("agreements", "signed_from=2025-12-01", 0),
+    ("agreements", "year=2025", 2),
     ("topics", "q=crime", 3),
     ("sources", "kind=news_article", 1),
     ("sources", "language=fr", 1),
@@ -232,9 +238,11 @@ def test_ordering_accepts_the_documented_fields(client, prefix):
 
 def test_ordering_sorts(client):
     by_name = slugs(client, "topics", "ordering=name")
-    names = [t.name for t in Topic.objects.published().order_by("name")]
+    names = [t.name for t in Topic.objects.published().in_name_order("en")]
     assert [Topic.objects.get(slug=s).name for s in by_name] == names
     assert slugs(client, "topics", "ordering=-slug") == sorted(by_name, reverse=True)
-    # French names sort in French.
+    # French names sort in French: "Échange" among the E's, not after the Z's.
     french = get_json(client, "/api/v1/topics/?ordering=name&lang=fr&page_size=200")["results"]
-    assert [t["name"] for t in french] == sorted(t["name"] for t in french)
+    assert [t["name"] for t in french] == sorted(
+        (t["name"] for t in french), key=lambda name: collation.sort_key("fr", name)
+    )

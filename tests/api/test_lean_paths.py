@@ -95,17 +95,18 @@ def test_choice_label_is_get_display_in_the_active_language(language):
 
 def test_country_datalist_names_countries_in_the_active_language():
     with translation.override("fr"):
-        french = country_datalist("country-codes")
+        french = country_datalist("country-names")
     with translation.override("en"):
-        english = country_datalist("country-codes")
-    assert french.startswith('<datalist id="country-codes">')
-    assert '<option value="DE">Allemagne</option>' in french
-    assert '<option value="DE">Germany</option>' in english
+        english = country_datalist("country-names")
+    assert french.startswith('<datalist id="country-names">')
+    # The filters take names: the name is the value, its code beside it.
+    assert '<option value="Allemagne">DE</option>' in french
+    assert '<option value="Germany">DE</option>' in english
     assert english.count("<option ") == french.count("<option ") == 249
 
 
 def test_list_page_offers_the_datalist_where_a_filter_takes_countries(client):
     page = client.get("/fr/organisations/").content.decode()
-    assert '<datalist id="country-codes">' in page
-    assert '<option value="MA">Maroc</option>' in page
-    assert "country-codes" not in client.get("/fr/topics/").content.decode()
+    assert '<datalist id="country-names">' in page
+    assert '<option value="Maroc">MA</option>' in page
+    assert "country-names" not in client.get("/fr/topics/").content.decode()

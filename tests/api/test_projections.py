@@ -111,12 +111,14 @@ def graphs(draw):
                 max_size=4,
             )
         ),
-        "sources": draw(st.lists(STATUS, min_size=1, max_size=2)),
+        # status, whether its full text may be published, its text
+        "sources": draw(st.lists(st.tuples(STATUS, st.booleans(), TEXT), min_size=1, max_size=2)),
         "topics": draw(st.lists(st.tuples(STATUS, TEXT), max_size=2)),
         "events": draw(st.lists(st.tuples(STATUS, TEXT, DATES, COUNTRIES), max_size=3)),
         "people": draw(st.lists(st.tuples(STATUS, TEXT), max_size=2)),
         "links": draw(st.lists(st.integers(0, 10**6), min_size=12, max_size=12)),
-        "quotes": draw(st.lists(TEXT, max_size=4)),
+        # a quote and its translation ("" for none)
+        "quotes": draw(st.lists(st.tuples(TEXT, OPTIONAL_TEXT), max_size=4)),
         "identifiers": draw(st.lists(IDENTIFIERS, max_size=4)),
     }
     return spec
@@ -129,7 +131,10 @@ def build(spec):
     def pick(items):
         return items[next(links) % len(items)] if items else None
 
-    sources = [factories.SourceFactory(status=s) for s in spec["sources"]]
+    sources = [
+        factories.SourceFactory(status=s, publish_full_text=full, text=_text(text))
+        for s, full, text in spec["sources"]
+    ]
     orgs = []
     for status, name_en, name_fr, country, aliases in spec["orgs"]:
         orgs.append(
@@ -180,11 +185,18 @@ def build(spec):
             given.add((type(record), scheme, value))
             factories.IdentifierFactory(record=record, scheme=scheme, value=value)
     cited = set()
-    for quote in spec["quotes"]:
+    for quote, translation in spec["quotes"]:
         source, record, text = pick(sources), pick(records), _text(quote)
         if (source.pk, type(record), record.pk, text) not in cited:  # one quote, cited once
             cited.add((source.pk, type(record), record.pk, text))
-            factories.CitationFactory(source=source, record=record, quote=text)
+            translation = _text(translation) if translation else ""
+            factories.CitationFactory(
+                source=source,
+                record=record,
+                quote=text,
+                translation=translation,
+                translation_by="entente" if translation else "",
+            )
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -55,12 +55,18 @@ READS = {
         "country": [(Event, "country")],
         "region": [(Event, "country")],
         "participant": [(Participation, "event"), ORG_SLUG],
+        # In person, or through a post while held (the person's memberships read first).
+        "person": [
+            *[(Participation, "event"), (Participation, "person"), (Participation, "post")],
+            *[(Membership, "person"), (Person, "slug")],
+        ],
         "counterpart_country": [(Participation, "event"), (Organisation, "country")],
         "counterpart_region": [(Participation, "event"), (Organisation, "country")],
         "parent": [(Event, "parent"), (Event, "slug")],
         "topic": [(EVENT_TOPICS, "event"), (Topic, "slug")],
         "date_from": [(Event, "start_date"), (Event, "end_date")],
         "date_to": [(Event, "start_date"), (Event, "end_date")],
+        "year": [(Event, "start_date")],
     },
     Agreement: {
         "q": [SEARCH],
@@ -73,6 +79,7 @@ READS = {
         "topic": [(AGREEMENT_TOPICS, "agreement"), (Topic, "slug")],
         "signed_from": [(Agreement, "signed_start"), (Agreement, "signed_end")],
         "signed_to": [(Agreement, "signed_start"), (Agreement, "signed_end")],
+        "year": [(Agreement, "signed_start")],
     },
     Topic: {"q": [SEARCH]},
     Claim: {"q": [SEARCH]},

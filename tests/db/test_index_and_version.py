@@ -59,8 +59,10 @@ def test_the_index_follows_bulk_updates():
     [
         ("gr", True),  # shorter than a trigram: matched without the index
         ("GR royale", True),
-        ('royale"', False),  # quotes cannot break the index's query syntax
-        ("roy*", False),  # nor can its operators
+        # Punctuation separates words: quotes cannot break the index's query syntax,
+        ('royale"', True),
+        ("roy*", True),  # nor can its operators ("roy" starts "royale")
+        ('"zzz" OR "royale"', False),
         ("AND", False),
         ("royale OR zzz", False),  # every word must be there
     ],

@@ -96,10 +96,12 @@ def expected(made, query):
         if query["date_to"] and (start is None or start > query["date_to"]):
             continue
         ids.append(event.pk)
-    # In the database's order, as the view orders (NULLs where each database puts them).
-    ordering = [query["ordering"]] if query["ordering"] else Event._meta.ordering
-    rows = Event.objects.filter(pk__in=ids).order_by(*ordering, "pk")
-    return list(rows.values_list("slug", flat=True))
+    # In the database's order, as the view orders (NULLs where each database puts them):
+    # by default the lists' (start date, then name: kb/models/ordering.py).
+    rows = Event.objects.filter(pk__in=ids)
+    if query["ordering"]:
+        return list(rows.order_by(query["ordering"], "pk").values_list("slug", flat=True))
+    return list(rows.in_name_order("en").values_list("slug", flat=True))
 
 
 def query_string(query, **extra):
@@ -112,10 +114,14 @@ def query_string(query, **extra):
 
 
 def filtered(query):
-    filterset = EventFilterSet(QueryDict(query_string(query)), queryset=Event.objects.published())
+    # As the view does: the lists' order unless `ordering` says otherwise, then the key.
+    rows = Event.objects.published().in_name_order("en")
+    filterset = EventFilterSet(QueryDict(query_string(query)), queryset=rows)
     assert filterset.is_valid(), filterset.errors
     rows = filterset.qs
-    return rows.order_by(*(rows.query.order_by or Event._meta.ordering), "pk")
+    if tuple(rows.query.order_by[-1:]) != ("pk",):
+        rows = rows.order_by(*rows.query.order_by, "pk")
+    return rows
 
 
 def pages(client, query):

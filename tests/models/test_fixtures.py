@@ -6,6 +6,7 @@ fixtures, so a fixture that drifts from the article fails here.
 
 import datetime
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -81,12 +82,26 @@ def test_the_assembly(seeded):
     assert (assembly.city, assembly.country.code) == ("Marrakech", "MA")
     assert assembly.organiser.acronym == "INTERPOL"
     assert assembly.name_fr == "93ᵉ Assemblée générale d’INTERPOL"
-    assert set(assembly.topics.values_list("slug", flat=True)) == {
-        "organised-crime",
-        "cybercrime",
-        "public-order-operations",
-        "international-police-cooperation",
-    }
+    # "Les discussions" are those of "ces réunions": the meetings', not the Assembly's agenda.
+    assert not assembly.topics.exists()
+
+
+MEETING_TOPICS = {
+    "organised-crime",
+    "cybercrime",
+    "public-order-operations",
+    "international-police-cooperation",
+}
+
+
+def test_the_discussions_topics_sit_on_the_meetings_with_their_quote(seeded, article_text):
+    start = article_text.index("Les discussions ont notamment porté")
+    discussions = article_text[start : article_text.index("\n", start)]
+    for meeting in meetings():
+        assert set(meeting.topics.values_list("slug", flat=True)) >= MEETING_TOPICS
+        assert discussions in set(meeting.citations.values_list("quote", flat=True))
+    assembly = Event.objects.get(slug=ASSEMBLY)
+    assert discussions not in set(assembly.citations.values_list("quote", flat=True))
 
 
 def test_52_bilateral_meetings_within_the_assembly_window(seeded):
@@ -193,7 +208,44 @@ def test_nothing_invented(seeded):
     assert (source.publisher, source.url, source.published_on) == ("", "", None)
     assert source.language == "fr"
     assert source.attributed_to.acronym == "DGSN"
+    # The article's own words for whom it takes its facts from.
     assert source.attribution == "le communiqué de la DGSN"
+
+
+def test_the_source_holds_the_article_text_unpublished(seeded, article_text):
+    source = Source.objects.get()
+    assert source.text == article_text
+    # Someone else's copyrighted work: its full text is not republished.
+    assert source.publish_full_text is False
+    assert source.attribution in source.text
+
+
+def test_every_quote_occurs_word_for_word_in_the_stored_text(seeded):
+    for citation in Citation.objects.select_related("source"):
+        assert citation.quote in citation.source.text, citation.quote
+
+
+def test_the_16_distinct_quotes_have_entente_translations(seeded):
+    quotes = {}
+    for quote, translation, by in Citation.objects.values_list(
+        "quote", "translation", "translation_by"
+    ):
+        quotes.setdefault(quote, set()).add((translation, by))
+    assert len(quotes) == 16
+    for quote, translations in quotes.items():
+        # One translation per quote, however many records it supports.
+        assert len(translations) == 1, quote
+        ((translation, by),) = translations
+        assert by == Citation.TranslatedBy.ENTENTE
+        # English, not a copy of the French.
+        assert translation and translation != quote
+        assert not re.search(r"\b(les|des|avec|dans|ont|été)\b", translation), translation
+    cited = {q: t for q, ((t, _by),) in quotes.items()}
+    # Spot checks that the translation is literal.
+    assert cited[next(q for q in cited if q.startswith("il a enchaîné"))].startswith(
+        "he held, one after another, no fewer than forty-three bilateral meetings"
+    )
+    assert "Turkey" in cited[next(q for q in cited if q.startswith("Du côté asiatique"))]
 
 
 @pytest.mark.parametrize(
@@ -236,6 +288,7 @@ def test_the_agreements(seeded, article_text, slug, partner, title_fr, topics):
 def test_latin_american_meetings_add_their_topics(seeded):
     for meeting in meetings().filter(participations__organisation__country__in=LATIN_AMERICA):
         assert set(meeting.topics.values_list("slug", flat=True)) == {
+            *MEETING_TOPICS,
             "exchange-of-expertise",
             "transnational-criminal-networks",
         }

@@ -67,3 +67,28 @@ def test_a_participation_must_name_someone_in_python_and_in_sql():
         assert python_says == model_refuses(row, rule) == constraint_refuses(row) == (not named)
         if python_says:
             assert list(rule.errors(row)) == ["organisation"]
+
+
+def test_a_translation_says_who_made_it_in_python_and_in_sql():
+    """Citation.translation and translation_by are empty together or filled together."""
+    source, record = factories.SourceFactory(), factories.OrganisationFactory()
+    cases = {
+        ("", ""): None,
+        ("The DGSN-DGST pole", "entente"): None,
+        ("The DGSN-DGST pole", "source"): None,
+        ("The DGSN-DGST pole", ""): "translation_by",  # a translation nobody vouches for
+        ("", "entente"): "translation",  # a translator with nothing translated
+    }
+    for number, ((translation, by), wrong) in enumerate(cases.items()):
+        row = factories.CitationFactory.build(
+            source=source,
+            record=record,
+            quote=f"Le pôle DGSN-DGST {number}",
+            translation=translation,
+            translation_by=by,
+        )
+        rule = next(r for r in rules_for(type(row)) if r.name.startswith("citation_translation"))
+        python_says = bool(rule.errors(row))
+        assert python_says == model_refuses(row, rule) == constraint_refuses(row) == bool(wrong)
+        if wrong:
+            assert list(rule.errors(row)) == [wrong]

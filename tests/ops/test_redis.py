@@ -96,13 +96,20 @@ def test_a_bad_value_is_refused_at_start_with_its_name(variables, named):
 # --- Counts ---------------------------------------------------------------------------
 
 
+def list_counts(keys):
+    """The lists' counts among the counts cache's keys (the facets' are kept there too)."""
+    return [key for key in keys if ":facet:" not in key]
+
+
 def test_counts_are_read_from_redis_and_fresh_after_a_write(client, redis, redis_cache):
     factories.OrganisationFactory.create_batch(3)
     page = reverse("kb:organisation-list")
     assert client.get(page).context["paginator"].count == 3
     assert client.get(ORGANISATIONS).json()["count"] == 3
-    stored = keys_under(redis, f"{redis_cache}:counts")
+    stored = list_counts(keys_under(redis, f"{redis_cache}:counts"))
     assert len(stored) == 2  # the page's count and the API's
+    # Beside them, the page's facets (kind, country, region), shared by every process too.
+    assert len(keys_under(redis, f"{redis_cache}:counts:1:facet")) == 3
     assert all(int(redis.get(key)) == 3 for key in stored)
 
     # What Redis holds is what is served: no COUNT(*) while the data stand still.
@@ -115,7 +122,7 @@ def test_counts_are_read_from_redis_and_fresh_after_a_write(client, redis, redis
     factories.OrganisationFactory()
     assert client.get(page).context["paginator"].count == 4
     assert client.get(ORGANISATIONS).json()["count"] == 4
-    assert len(keys_under(redis, f"{redis_cache}:counts")) == 4
+    assert len(list_counts(keys_under(redis, f"{redis_cache}:counts"))) == 4
     # Every count expires (a day): old versions' counts do not pile up for ever.
     assert all(0 < redis.ttl(key) <= 24 * 3600 for key in keys_under(redis, redis_cache))
 

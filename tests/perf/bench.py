@@ -23,8 +23,10 @@ At the big scale each case is measured five ways, in the same run:
   (p50 of many repetitions);
 - the floor in HTTP: a bare view of tests/perf/floor.py in the cold gunicorn
   (the response cache never serves it), returning the same rows with values();
-- on SQLite, Datasette serving the same file (`datasette serve -i`) with the
-  equivalent table query and `_shape=objects&_nocount=1&_nofacet=1&_nosuggest=1`,
+- on SQLite, Datasette serving the same file (`datasette serve -i`, with
+  tests/perf/datasette_plugins/ for the collations the lists' order uses) with
+  the equivalent query (SQL where the app's order takes more than the one column
+  its table view sorts by) and `_shape=objects&_nocount=1&_nofacet=1&_nosuggest=1`,
   and one run with its default options (facet suggestions on), for reference.
 At the small scale the app is measured cold only, for each case's growth, by
 a gunicorn of its own whose runs alternate with the big scale's cold runs, so
@@ -56,6 +58,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).with_name("wrk_report.lua")
+DATASETTE_PLUGINS = Path(__file__).with_name("datasette_plugins")
 RESULTS = REPO / "bench-results.json"
 MARKDOWN = REPO / "bench-results.md"
 DEFAULT_SQLITE = REPO / "bench.sqlite3"
@@ -305,7 +308,8 @@ def start_gunicorn(env, port):
 
 def start_datasette(path, port):
     command = [str(BIN / "datasette"), "serve", "-i", str(path), "-h", "127.0.0.1"]
-    command += ["-p", str(port)]
+    # The collations the cases' order needs (kb/db/collation.py).
+    command += ["-p", str(port), "--plugins-dir", str(DATASETTE_PLUGINS)]
     # Uvicorn's start and stop lines would land in the middle of the report.
     log = Path(tempfile.gettempdir()) / "entente-bench-datasette.log"
     with log.open("w") as output:

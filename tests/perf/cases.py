@@ -4,6 +4,12 @@
 gives each case's app URL, its HTTP floor (tests/perf/floor.py), its SQL
 floor (the same rows in raw SQL) and Datasette's equivalent query.
 Both need Django set up (tests/perf/bench.py does it).
+
+The lists come by name in English under the collation `entente_en`, then
+id (kb/models/ordering.py; events by start date first), and read the index
+that holds that order: the SQL floors and Datasette's queries order the same
+way, by the same expression, so they read the same index (Datasette through
+tests/perf/datasette_plugins/, which gives it the collations).
 """
 
 import time
@@ -15,6 +21,9 @@ BENCH_EVENT = "syn-bench-event-50"
 DATE_FROM, DATE_TO = "2010-01-01", "2012-12-31"
 SEARCH_Q = "cyber academy"
 DEEP_FRACTION = 0.8  # the deep page starts this far into the list
+# The lists' sort key in English, as the indexes kb_<type>_name_en hold it
+# (NameOrder.key("en")): `{t}` is the table's alias and a dot, or nothing.
+NAME_KEY = "COALESCE(NULLIF({t}name_en, ''), NULLIF({t}name_fr, ''), '') COLLATE entente_en"
 
 
 def prepare(scale):
@@ -60,17 +69,24 @@ def make_cases():
     from kb.models import Event, Organisation, Status
 
     europe = regions.countries_in("europe")
-    codes = ",".join(europe)
     hub = Organisation.objects.get(slug=HUB)
     event = Event.objects.get(slug=BENCH_EVENT)
-    published = Organisation.objects.filter(status=Status.PUBLISHED).order_by("slug", "pk")
+    published = Organisation.objects.filter(status=Status.PUBLISHED).in_name_order("en")
     total = published.count()
     deep = published[int(total * DEEP_FRACTION)]
-    names = Keyset(Organisation.objects.published().order_by("slug", "pk")).names
-    cursor = Cursor(names, [deep.slug, str(deep.pk)], True, int(total * DEEP_FRACTION) // 50 + 1)
+    deep_name = getattr(deep, Organisation.list_order.alias("en"))
+    names = Keyset(published).names
+    cursor = Cursor(names, [deep_name, str(deep.pk)], True, int(total * DEEP_FRACTION) // 50 + 1)
     quote = urllib.parse.quote
     ph = "%s"
     in_europe = ", ".join([ph] * len(europe))
+    org_order = f"{NAME_KEY.format(t='o.')}, o.id"
+    event_order = f"e.start_date, {NAME_KEY.format(t='e.')}, e.id"
+    # After the deep row: the app's keyset, its first key's range included (the seek).
+    after_deep = "({k} > %s OR ({k} = %s AND o.id > %s)) AND {k} >= %s".format(
+        k=NAME_KEY.format(t="o.")
+    )
+    after_deep_params = [deep_name, deep_name, deep.pk, deep_name]
     org_columns = (
         "o.id, o.slug, o.name_en, o.name_fr, o.acronym, o.kind, o.country, p.slug, "
         "o.aliases, o.updated_at FROM kb_organisation o "
@@ -94,6 +110,7 @@ def make_cases():
     else:
         search_where = "o.search_text LIKE %s AND o.search_text LIKE %s"
         search_match = ["%cyber%", "%academy%"]
+    in_europe_literal = ", ".join(f"'{code}'" for code in europe)  # ISO codes: letters only
     # Implied by the overlap: the earliest start of an event that ends on or after
     # DATE_FROM (Event.earliest_start, read from the kb_event_span index).
     if connection.vendor == "sqlite":
@@ -114,7 +131,23 @@ def make_cases():
         "LEFT JOIN kb_person pe ON pe.id = pa.person_id "
         "LEFT JOIN kb_post po ON po.id = pa.post_id WHERE pa.event_id IN ({ids})"
     )
-    ds_org = "/bench/kb_organisation.json?status=published&_sort=slug&_size=50"
+
+    def ds_org(where="", size=50, html=False, **params):
+        """Datasette's query for an organisations case: the app's rows, in its order.
+
+        Its table view sorts by one column only, so the query is SQL (`?sql=`), with
+        named parameters as Datasette takes them.
+        """
+        sql = (
+            "select * from kb_organisation where status = 'published'"
+            + (f" and {where}" if where else "")
+            + f" order by {NAME_KEY.format(t='')}, id limit {size}"
+        )
+        path = "/bench" if html else "/bench.json"
+        return f"{path}?sql={quote(sql)}" + "".join(
+            f"&{name}={quote(str(value))}" for name, value in params.items()
+        )
+
     cases = [
         {
             "name": "organisations_by_region",
@@ -122,11 +155,11 @@ def make_cases():
             "floor": "/_floor/organisations/region/?region=europe",
             "sql": (
                 f"SELECT {org_columns} WHERE o.status = 'published' AND o.country IN "
-                f"({in_europe}) ORDER BY o.slug, o.id LIMIT 50",
+                f"({in_europe}) ORDER BY {org_order} LIMIT 50",
                 list(europe),
             ),
             "sql_related": (org_citations, [org_type]),
-            "datasette": f"{ds_org}&country__in={codes}",
+            "datasette": ds_org(f"country in ({in_europe_literal})"),
         },
         {
             "name": "events_by_participant_and_dates",
@@ -140,21 +173,21 @@ def make_cases():
                 f"AND e.start_date >= {earliest_start} AND e.start_date <= %s "
                 "AND EXISTS (SELECT 1 FROM kb_participation pa "
                 "WHERE pa.event_id = e.id AND pa.organisation_id = %s) "
-                "ORDER BY e.start_date, e.slug, e.id LIMIT 50",
+                f"ORDER BY {event_order} LIMIT 50",
                 [DATE_FROM, DATE_FROM, DATE_TO, hub.pk],
             ),
             "sql_related": (participants, []),
-            # The app's query: each event probed, the start bounded below.
-            "datasette": (
-                "/bench/kb_event.json?status=published&_sort=start_date&_size=50"
-                f"&end_date__gte={DATE_FROM}&start_date__lte={DATE_TO}&_where="
-                + quote(
-                    "exists (select 1 from kb_participation pa where pa.event_id = kb_event.id "
-                    f"and pa.organisation_id = {hub.pk})"
-                )
-                + "&_where="
-                + quote(f"start_date >= {earliest_start.replace('%s', repr(DATE_FROM))}")
-            ),
+            # The app's query: each event probed, the start bounded below, in the
+            # app's order (SQL: Datasette's table view sorts by one column only).
+            "datasette": "/bench.json?sql="
+            + quote(
+                "select * from kb_event where status = 'published' and end_date >= :date_from "
+                f"and start_date >= {earliest_start.replace('%s', ':date_from')} "
+                "and start_date <= :date_to and exists (select 1 from kb_participation pa "
+                "where pa.event_id = kb_event.id and pa.organisation_id = :hub) "
+                f"order by start_date, {NAME_KEY.format(t='')}, id limit 50"
+            )
+            + f"&date_from={DATE_FROM}&date_to={DATE_TO}&hub={hub.pk}",
         },
         {
             "name": "event_detail_50_participants",
@@ -170,13 +203,11 @@ def make_cases():
             "floor": "/_floor/organisations/region/?region=europe&size=25",
             "sql": (
                 f"SELECT {org_columns} WHERE o.status = 'published' AND o.country IN "
-                f"({in_europe}) ORDER BY o.slug, o.id LIMIT 25",
+                f"({in_europe}) ORDER BY {org_order} LIMIT 25",
                 list(europe),
             ),
             "sql_related": (org_citations, [org_type]),
-            "datasette": (
-                f"/bench/kb_organisation?status=published&_sort=slug&_size=25&country__in={codes}"
-            ),
+            "datasette": ds_org(f"country in ({in_europe_literal})", size=25, html=True),
         },
         {
             "name": "search",
@@ -184,15 +215,19 @@ def make_cases():
             "floor": f"/_floor/organisations/search/?q={quote(SEARCH_Q)}",
             "sql": (
                 f"SELECT {org_columns} WHERE o.status = 'published' AND {search_where} "
-                "ORDER BY o.slug, o.id LIMIT 50",
+                f"ORDER BY {org_order} LIMIT 50",
                 search_match,
             ),
             "sql_related": (org_citations, [org_type]),
-            # The same FTS5 query as the app's (trigram terms: the index has no
-            # positions for Datasette's quoted phrases), in Datasette's raw mode.
-            "datasette": (
-                f"{ds_org}&_searchmode=raw"
-                f"&_search={quote(search.sqlite_match_expression(SEARCH_Q.split()))}"
+            # The app's query: the same FTS5 match (trigram terms: the index has no
+            # positions for Datasette's quoted phrases), then each word's LIKE.
+            "datasette": ds_org(
+                "id in (select rowid from kb_organisation_search "
+                "where kb_organisation_search match :terms) "
+                "and search_text like :first and search_text like :second",
+                terms=search.sqlite_match_expression(SEARCH_Q.split()),
+                first="%cyber%",
+                second="%academy%",
             ),
         },
         {
@@ -200,24 +235,30 @@ def make_cases():
             "url": "/api/v1/organisations/",
             "floor": "/_floor/organisations/page/",
             "sql": (
-                f"SELECT {org_columns} WHERE o.status = 'published' ORDER BY o.slug, o.id LIMIT 50",
+                f"SELECT {org_columns} WHERE o.status = 'published' ORDER BY {org_order} LIMIT 50",
                 [],
             ),
             "sql_related": (org_citations, [org_type]),
-            "datasette": ds_org,
+            "datasette": ds_org(),
         },
         {
             "name": "deep_page",
             "url": f"/api/v1/organisations/?cursor={cursor.encode()}",
-            "floor": f"/_floor/organisations/page/?after={deep.slug}",
+            "floor": f"/_floor/organisations/page/?after={quote(deep_name)}&after_id={deep.pk}",
             "sql": (
-                f"SELECT {org_columns} WHERE o.status = 'published' AND o.slug > %s "
-                "ORDER BY o.slug, o.id LIMIT 50",
-                [deep.slug],
+                f"SELECT {org_columns} WHERE o.status = 'published' AND {after_deep} "
+                f"ORDER BY {org_order} LIMIT 50",
+                after_deep_params,
             ),
             "sql_related": (org_citations, [org_type]),
-            # Datasette's own keyset token: "<sort value>,<primary key>".
-            "datasette": f"{ds_org}&_next={deep.slug},{deep.pk}",
+            # The keyset Datasette's own `_next` makes, on the app's order.
+            "datasette": ds_org(
+                "({k} > :after OR ({k} = :after AND id > :after_id)) AND {k} >= :after".format(
+                    k=NAME_KEY.format(t="")
+                ),
+                after=deep_name,
+                after_id=deep.pk,
+            ),
         },
     ]
     return cases

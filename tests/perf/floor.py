@@ -4,13 +4,14 @@ Served beside the app by the same gunicorn (tests/perf/urls.py), through the
 same middleware, so the gap between a case and its floor is what the app's
 own work costs: filtering, validation, serialisation, ETags and counts.
 They read the same rows as the app and nothing more: no validation, no
-conditional GET, no language, no counts. Never part of the app.
+conditional GET, no language, no counts; in the app's order, by name in
+English (the lists' sort key, kb/models/ordering.py). Never part of the app.
 """
 
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import JsonResponse
 
 from kb.lib import regions
@@ -76,7 +77,7 @@ def _with_participants(rows):
 
 
 def _published_organisations():
-    return Organisation.objects.filter(status=Status.PUBLISHED).order_by("slug", "pk")
+    return Organisation.objects.filter(status=Status.PUBLISHED).in_name_order("en")
 
 
 def organisations_in_region(request):
@@ -88,10 +89,13 @@ def organisations_in_region(request):
 
 
 def organisations_page(request):
-    """Page 1, or the page after `after` (a slug): keyset, as the app's cursor."""
+    """Page 1, or the page after the row (`after`: its name, `after_id`: its key): keyset,
+    as the app's cursor, the name's range included so the index seeks there."""
     rows = _published_organisations()
     if "after" in request.GET:
-        rows = rows.filter(slug__gt=request.GET["after"])
+        key, name = Organisation.list_order.alias("en"), request.GET["after"]
+        after = Q(**{f"{key}__gt": name}) | Q(**{key: name, "pk__gt": request.GET["after_id"]})
+        rows = rows.filter(after, **{f"{key}__gte": name})
     rows = list(rows.values(*ORG_FIELDS)[: _size(request)])
     return JsonResponse({"results": _with_citations(Organisation, rows)})
 
@@ -104,7 +108,8 @@ def organisations_search(request):
 
 def events_of_participant(request):
     """As the app: the organisation by key (its slug is read first, as the app checks it),
-    probed per event in date order, the start bounded below (Event.earliest_start)."""
+    probed per event in the lists' order (by date, then name), the start bounded below
+    (Event.earliest_start)."""
     organisation = Organisation.objects.values_list("pk", flat=True).get(
         slug=request.GET["participant"]
     )
@@ -118,7 +123,7 @@ def events_of_participant(request):
             start_date__gte=Event.earliest_start(date_from),
             start_date__lte=request.GET["date_to"],
         )
-        .order_by("start_date", "slug", "pk")
+        .in_name_order("en")
         .values(*EVENT_FIELDS)[: _size(request)]
     )
     return JsonResponse({"results": _with_participants(_with_citations(Event, list(rows)))})

@@ -48,20 +48,22 @@ def test_the_app_and_both_floors_give_the_same_page(client, case):
         start_date__lte=cases.DATE_TO,
         status=Status.PUBLISHED,
     ).distinct()
-    assert app == list(hub.order_by("start_date", "slug", "pk").values_list("slug", flat=True))[:50]
+    ordered = hub.in_name_order("en").values_list("slug", flat=True)
+    assert app == list(ordered)[:50]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="Datasette reads SQLite files")
 def test_datasettes_query_selects_the_same_rows(client, case):
-    path, _plain = cases.datasette_variants(case["datasette"])
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
-    where = [f"({clause})" for clause in query["_where"]]
-    where += ["status = %s", "end_date >= %s", "start_date <= %s"]
-    params = [query["status"][0], query["end_date__gte"][0], query["start_date__lte"][0]]
-    # Datasette breaks ties by rowid; the app by slug. The same rows, in the app's order:
-    sql = (
-        f"SELECT id, slug FROM kb_event WHERE {' AND '.join(where)} "
-        f"ORDER BY {query['_sort'][0]}, slug, id LIMIT {query['_size'][0]}"
-    )
     app = [row["slug"] for row in get_json(client, case["url"])["results"]]
-    assert sql_rows(sql, params) == app
+    assert datasette_rows(case) == app
+
+
+def datasette_rows(case):
+    """The slugs Datasette's SQL query (`?sql=` and its named parameters) selects, run here."""
+    path, _plain = cases.datasette_variants(case["datasette"])
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query))
+    sql = query.pop("sql")
+    connection.ensure_connection()
+    rows = connection.connection.execute(sql, query)  # sqlite3 takes :name parameters
+    columns = [column[0] for column in rows.description]
+    return [dict(zip(columns, row, strict=True))["slug"] for row in rows]

@@ -50,9 +50,10 @@ def _unthrottled(settings):
 
 
 def deep_cursor_url():
-    rows = Organisation.objects.published().order_by("slug", "pk")
+    rows = Organisation.objects.published().in_name_order("en")
     row = rows[rows.count() // 2]
-    cursor = Cursor(Keyset(rows).names, [row.slug, str(row.pk)], True, 5)
+    name = getattr(row, Organisation.list_order.alias("en"))
+    cursor = Cursor(Keyset(rows).names, [name, str(row.pk)], True, 5)
     return f"/api/v1/organisations/?cursor={cursor.encode()}"
 
 

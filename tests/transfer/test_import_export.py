@@ -103,7 +103,9 @@ def test_exports_are_stable_and_name_relations_by_slug(seeded):
     )
     assembly_row = next(line for line in data if line.startswith("interpol-general-assembly-93,"))
     assert ",interpol," in assembly_row  # the organiser by slug
-    assert "cybercrime,international-police-cooperation" in assembly_row.replace('"', "")
+    bka_meeting = "interpol-general-assembly-93-meeting-bka,"
+    meeting_row = next(line for line in data if line.startswith(bka_meeting))
+    assert "cybercrime,international-police-cooperation" in meeting_row.replace('"', "")
     assert export_file(models.Event, CSV).splitlines() == data
 
 
@@ -136,8 +138,14 @@ def test_an_empty_database_is_rebuilt_from_the_exports(seeded, reviewer):
     for model in order:
         assert export_file(model, CSV) == files[model], model
     assembly = models.Event.objects.get(slug="interpol-general-assembly-93")
-    assert assembly.topics.count() == 4
     assert "marrakech" in assembly.search_text  # save() was bypassed, the column kept in step
+    meeting = models.Event.objects.get(slug="interpol-general-assembly-93-meeting-bka")
+    assert meeting.topics.count() == 4
+    # The source's text, its flag and the quotes' translations come back as they were.
+    source = models.Source.objects.get()
+    assert source.text.startswith("Assemblée générale d’INTERPOL") and not source.publish_full_text
+    assert not models.Citation.objects.filter(translation="").exists()
+    assert set(models.Citation.objects.values_list("translation_by", flat=True)) == {"entente"}
 
 
 # Escaping ----------------------------------------------------------------------
@@ -326,18 +334,29 @@ def test_citations_are_imported_with_source_and_quote(reviewer):
     event = f.EventFactory(slug="meeting")
     f.ParticipationFactory(event=event, organisation=organisation, person=None)
     data = csv_dataset(
-        ["record_type", "record", "source", "quote", "translation"],
-        ["organisation", "dgsn", "article", "Le pôle DGSN-DGST", "The DGSN-DGST"],
-        ["participation", "meeting|dgsn||", "article", "Une rencontre", ""],
-        ["participation", "meeting|other||", "article", "Unknown", ""],
-        ["nothing", "x", "article", "Unknown type", ""],
+        ["record_type", "record", "source", "quote", "translation", "translation_by"],
+        ["organisation", "dgsn", "article", "Le pôle DGSN-DGST", "The DGSN-DGST", "entente"],
+        ["participation", "meeting|dgsn||", "article", "Une rencontre", "", ""],
+        ["participation", "meeting|other||", "article", "Unknown", "", ""],
+        ["nothing", "x", "article", "Unknown type", "", ""],
+        # A translation says who made it, and only a translation does.
+        ["organisation", "dgsn", "article", "Sans traducteur", "Without translator", ""],
+        ["organisation", "dgsn", "article", "Sans traduction", "", "source"],
+        ["organisation", "dgsn", "article", "Traducteur inconnu", "Unknown", "someone"],
     )
     errors = errors_of(run_import(models.Citation, data, reviewer))
-    assert set(errors) == {(3, "record"), (4, "record_type")}
+    assert set(errors) == {
+        (3, "record"),
+        (4, "record_type"),
+        (5, "translation_by"),
+        (6, "translation"),
+        (7, "translation_by"),
+    }
     result = run_import(models.Citation, csv_dataset(data.headers, *data[:2]), reviewer)
     assert result.totals["new"] == 2
     citation = organisation.citations.get()
     assert (citation.source, citation.quote) == (source, "Le pôle DGSN-DGST")
+    assert (citation.translation, citation.translation_by) == ("The DGSN-DGST", "entente")
     assert event.participations.get().citations.get().quote == "Une rencontre"
     again = run_import(models.Citation, load(CSV, export_file(models.Citation, CSV)), reviewer)
     assert again.totals["skip"] == 2

@@ -29,7 +29,7 @@ from ... import registry
 from ...domain.connections import FLAT_COLUMNS, connections, flat, rows
 from ...domain.records import public_records
 from ...lib.batching import batched
-from ...models import Citation, Event, Record
+from ...models import Citation, Event, Record, Source
 from ...models.visibility import ends_shown, is_public, public
 from ...transfer.resources import RESOURCES
 
@@ -106,6 +106,10 @@ COMPUTED = {
 }
 # Computed columns that name a record: the attribute holding it, to check it is shown.
 REFERENCES = {"subject": "subject"}
+# Columns the public may read only sometimes: the property giving what it may read
+# (None: the cell is left empty). A source's text is someone else's work unless
+# its publication is allowed (Source.public_text).
+WITHHELD = {(Source, "text"): "public_text"}
 # The first of these a table has is the label Datasette shows for its rows.
 LABELS = ("name_en", "title_en", "statement_en", "name", "title")
 
@@ -129,6 +133,10 @@ def _column(model, resource_field):
         return Column(name, STRING, COMPUTED.get(name, name)), kind
     description = _describe(model_field)
     required = not (model_field.null or model_field.blank)
+    if (model, name) in WITHHELD:
+        description = f"{description} Empty unless publish_full_text is true."
+        column = Column(name, STRING, description, searchable=True)
+        return column, ("withheld", WITHHELD[(model, name)])
     if isinstance(model_field, models.ForeignKey):
         target = model_field.related_model
         column = Column(
@@ -222,6 +230,9 @@ def _cells(resource, fields, kinds):
             elif kind == "integer":
                 value = getattr(obj, attribute)
                 row.append("" if value is None else value)
+            elif kind == "withheld":
+                shown = getattr(obj, attribute) is not None
+                row.append(resource.export_field(resource_field, obj) if shown else "")
             elif kind == "reference":
                 # A claim's subject: empty when the public may not see it.
                 target = getattr(obj, attribute)
