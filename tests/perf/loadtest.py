@@ -425,7 +425,12 @@ def main():
         for name, process in (("serve", web), ("worker", worker)):
             if process.poll() is not None:
                 failed.append(f"make {name} stopped during the run (exit {process.returncode})")
-        rows = imported_rows()
+        # The editor's import is a job: on one worker it may wait behind the
+        # downloads' rebuild that the data load queued (minutes on a loaded
+        # machine). It must finish, whenever the worker reaches it.
+        deadline = time.monotonic() + 300
+        while (rows := imported_rows()) != import_rows and time.monotonic() < deadline:
+            time.sleep(2)
         if rows != import_rows:
             failed.append(f"the import wrote {rows:,} of {import_rows:,} organisations")
     finally:
