@@ -320,11 +320,16 @@ class SourceFilterSet(BaseFilterSet):
         choices=global_settings.LANGUAGES,
         normalise=lambda v: v.strip().lower(),
     )
+    year = YearFilter(
+        label=_("Year"),
+        field_name="published_on",
+        help_text=_("Year of publication, e.g. 2025."),
+    )
     ordering = ordering_filter("slug", "title", "published_on", "updated_at")
 
     class Meta:
         model = Source
-        fields = ["q", "kind", "language"]
+        fields = ["q", "kind", "language", "year"]
 
 
 class ClaimFilterSet(BaseFilterSet):

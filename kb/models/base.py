@@ -76,10 +76,13 @@ class RecordQuerySet(models.QuerySet):
         column search() reads, so it ranks only the rows search() found).
         """
         words = list(dict.fromkeys(search_words(query)))
+        order = self.model.list_order
+        # Ties read as the lists do: the shown name under the language's collation.
+        name = order.key(translation.get_language()) if order else _name_field(self.model)
         return (
             self.search(query)
             .annotate(search_rank=search_rank(words))
-            .order_by("search_rank", _name_field(self.model), "pk")
+            .order_by("search_rank", name, "pk")
         )
 
     def cached_count(self, version=None, key=None):

@@ -29,7 +29,7 @@ DESIGN = {
         *["signed_at", "topic", "signed_from", "signed_to", "year"],
     ],
     "topics": ["q"],
-    "sources": ["q", "kind", "language"],
+    "sources": ["q", "kind", "language", "year"],
     "claims": ["q"],
 }
 FILTERSETS = {
@@ -120,6 +120,7 @@ CASES = [
     ("sources", "language=fr", 1),
     ("sources", "language=en", 0),
     ("sources", "q=hammouchi", 1),
+    ("sources", "year=2025", 0),  # the article gives no date of its own
     ("claims", "q=quarante", 1),
     ("claims", "q=forty three", 1),
 ]

@@ -83,7 +83,12 @@ READS = {
     },
     Topic: {"q": [SEARCH]},
     Claim: {"q": [SEARCH]},
-    Source: {"q": [SEARCH], "kind": [(Source, "kind")], "language": [(Source, "language")]},
+    Source: {
+        "q": [SEARCH],
+        "kind": [(Source, "kind")],
+        "language": [(Source, "language")],
+        "year": [(Source, "published_on")],
+    },
 }
 
 

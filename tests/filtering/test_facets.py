@@ -1,6 +1,8 @@
 """Facets (kb/filtering/facets.py): each filter's values with the number of rows each gives,
 within the current filters; cached under the data version; one GROUP BY per facet at most."""
 
+import datetime
+
 import pytest
 from django.core.cache import caches
 from django.http import QueryDict
@@ -207,3 +209,15 @@ def test_past_joined_max_rows_the_joined_facets_are_not_counted(
     assert {v.value: v.count for v in results["kind"].values} == {"bilateral_meeting": 19}
     # At the limit, everything is counted.
     assert all(r.counted for r in facets.facet_counts(filterset, version="v", total=52))
+
+
+def test_sources_by_year_of_publication(db):
+    """Sources have a `year` filter and facet (publication date); undated ones count in none."""
+    for day in ("2024-03-01", "2025-01-01", "2025-12-31", None):
+        published = datetime.date.fromisoformat(day) if day else None
+        factories.SourceFactory(published_on=published)
+    assert counts(Source)["year"] == {2025: 2, 2024: 1}
+    assert counts(Source, "year=2025")["year"] == {2025: 2}
+    assert bound(Source, "year=2024,2025").qs.count() == 3
+    invalid = bound(Source, "year=soon")
+    assert not invalid.is_valid() and "year" in invalid.errors

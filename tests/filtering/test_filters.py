@@ -218,7 +218,7 @@ def test_filtersets_cover_the_design_table():
             "year",
         },
         Topic: {"q"},
-        Source: {"q", "kind", "language"},
+        Source: {"q", "kind", "language", "year"},
     }
     by_model = {
         cls._meta.model: cls

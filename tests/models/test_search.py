@@ -129,6 +129,17 @@ def test_every_word_decides_the_rank_and_ties_go_by_name_in_the_active_language(
         assert slugs(Organisation.objects.ranked_search("cyber academy")) == ["d", "b", "a", "c"]
 
 
+def test_ties_follow_the_language_collation_as_the_lists_do():
+    """Accents and case fold, and French puts "l'Argentine" before "la Chine"."""
+    for slug, name in [("z", "Zulu police"), ("e", "éclair police"), ("a", "alpha police")]:
+        factories.OrganisationFactory(slug=slug, name_en=name, name_fr=name, country="")
+    for slug, name in [("chine", "Police de la Chine"), ("argentine", "Police de l'Argentine")]:
+        factories.OrganisationFactory(slug=slug, name_en=name, name_fr=name, country="")
+    with translation.override("fr"):
+        ranked = slugs(Organisation.objects.ranked_search("police"))
+    assert ranked == ["a", "e", "argentine", "chine", "z"]
+
+
 @pytest.mark.parametrize(
     ("model", "make"),
     [
