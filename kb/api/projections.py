@@ -14,19 +14,11 @@ projection (claims: their figures are computed per row) is serialised by
 its serializer, as before.
 """
 
-import datetime
-
-from django.contrib.contenttypes.models import ContentType
-from django.urls import NoReverseMatch
-from django.utils import translation
-from modeltranslation.utils import resolution_order
-
 from ..lib import regions
 from ..models import (
     Agreement,
     AgreementParty,
     Event,
-    Identifier,
     Membership,
     Organisation,
     Participation,
@@ -35,135 +27,10 @@ from ..models import (
     Source,
     Topic,
 )
-from ..models.citations import cited_quotes, public_text
-from ..models.visibility import PUBLIC, public, shown
-from .fields import SLUG_MARK, citation, country_code, identifier, url_for_slug
-
-UTC = datetime.UTC
-
-
-def _time(value):
-    # As DRF's DateTimeField in UTC (fields.UTCDateTimeField): ISO 8601, "Z".
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _date(value):
-    return None if value is None else value.isoformat()
-
-
-def identifiers_of(model, ids, alias):
-    """{record id: its identifiers as the API gives them}, in stored order: one query."""
-    found = {}
-    if ids:
-        content_type = ContentType.objects.db_manager(alias).get_for_model(model)
-        rows = (
-            Identifier.objects.using(alias)
-            .filter(content_type=content_type, object_id__in=ids)
-            # Identifier.Meta's order within a record, as the serializers' prefetch reads it.
-            .order_by("object_id", "scheme", "value")
-            .values_list("object_id", "scheme", "value")
-        )
-        for object_id, scheme, value in rows:
-            found.setdefault(object_id, []).append(identifier(scheme, value))
-    return found
-
-
-def _published_slug(slug, status):
-    # fields.PublishedSlugField: a draft, or no record, shows as null.
-    return slug if slug is not None and status == PUBLIC else None
-
-
-class Projection:
-    """One type's rows: `columns` for values(), then `row()` per record."""
-
-    model = None
-    # values() names; each projection reads them by these keys.
-    columns = ()
-    # The field shown as `name` (and in `names`, when it is translated).
-    name_field = "name"
-    translated = True
-
-    def __init__(self, context):
-        self.context = context
-        language = translation.get_language()
-        if self.translated:
-            order = resolution_order(language)
-            self.name_order = [f"{self.name_field}_{lang}" for lang in order]
-        else:
-            self.name_order = [self.name_field]
-        self.api_url = self._url_maker(f"v1:{self.model._meta.model_name}-detail")
-        self.page_url = self._url_maker(f"kb:{self.model._meta.model_name}-detail")
-
-    def _url_maker(self, view_name):
-        """slug -> absolute URL of view_name (None if it has no route), reversed once."""
-        try:
-            template = url_for_slug(self.context, view_name, SLUG_MARK)
-        except NoReverseMatch:
-            return lambda slug: None
-        prefix, _mark, suffix = template.partition(SLUG_MARK)
-        return lambda slug: f"{prefix}{slug}{suffix}"
-
-    @classmethod
-    def values(cls, queryset):
-        """The queryset's rows as dicts of `columns`, plus its ordering keys (for cursors)."""
-        names = list(cls.columns)
-        for item in queryset.query.order_by:
-            name = item.lstrip("-") if isinstance(item, str) else None
-            if name and name not in names:
-                names.append(name)
-        # Instances' needs, never a projection's (each clone copies the query).
-        if queryset._prefetch_related_lookups:
-            queryset = queryset.prefetch_related(None)
-        if queryset.query.select_related:
-            queryset = queryset.select_related(None)
-        # modeltranslation's values() rewrites every row for its fallbacks;
-        # the projection reads each language's column itself (name()).
-        return getattr(queryset, "raw_values", queryset.values)(*names)
-
-    def name(self, row):
-        # fields.TranslatedField: the active language, then its fallbacks, else "".
-        for column in self.name_order:
-            value = row[column]
-            if value is not None and value != "":
-                return value
-        return ""
-
-    def names(self, row):
-        return {lang: row[f"{self.name_field}_{lang}"] or None for lang in ("en", "fr")}
-
-    def base(self, row):
-        slug = row["slug"]
-        return {
-            "slug": slug,
-            "url": self.api_url(slug),
-            "html_url": self.page_url(slug),
-            "name": self.name(row),
-        }
-
-    def related(self, rows, alias):
-        """Whatever the rows need from other tables, one query per relation."""
-        ids = [row["id"] for row in rows]
-        if not ids:
-            return {}
-        return {
-            "identifiers": identifiers_of(self.model, ids, alias),
-            "citations": cited_quotes(self.model, ids, alias),
-        }
-
-    def rows(self, rows, alias):
-        related = self.related(rows, alias)
-        return [self.row(row, related) for row in rows]
-
-    @staticmethod
-    def identifiers(row, related):
-        return related["identifiers"].get(row["id"], [])
-
-    @staticmethod
-    def citations(row, related):
-        return [citation(*cited) for cited in related["citations"].get(row["id"], ())]
+from ..models.citations import public_text
+from ..models.visibility import public, shown
+from .fields import country_code
+from .projection_base import Projection, identifiers_of, iso_date, published_slug, utc_time
 
 
 class OrganisationProjection(Projection):
@@ -191,11 +58,11 @@ class OrganisationProjection(Projection):
             "kind": row["kind"],
             "country": code,
             "region": regions.region_for(code),
-            "parent": _published_slug(row["parent__slug"], row["parent__status"]),
+            "parent": published_slug(row["parent__slug"], row["parent__status"]),
             "aliases": row["aliases"],
             "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
-            "updated_at": _time(row["updated_at"]),
+            "updated_at": utc_time(row["updated_at"]),
         }
 
 
@@ -222,8 +89,8 @@ class PersonProjection(Projection):
                     {
                         "post": post,
                         "organisation": organisation,
-                        "start_date": _date(start),
-                        "end_date": _date(end),
+                        "start_date": iso_date(start),
+                        "end_date": iso_date(end),
                     }
                 )
         related["memberships"] = memberships
@@ -236,7 +103,7 @@ class PersonProjection(Projection):
             "memberships": related["memberships"].get(row["id"], []),
             "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
-            "updated_at": _time(row["updated_at"]),
+            "updated_at": utc_time(row["updated_at"]),
         }
 
 
@@ -273,7 +140,7 @@ class PostProjection(Projection):
 
     def row(self, row, related):
         data = self.base(row)
-        organisation = _published_slug(row["organisation__slug"], row["organisation__status"])
+        organisation = published_slug(row["organisation__slug"], row["organisation__status"])
         # Post.get_absolute_url(): an anchor on its organisation's page, if that is shown.
         page = self.organisation_page(organisation) if organisation else None
         data["html_url"] = f"{page}#post-{row['slug']}" if page else None
@@ -283,7 +150,7 @@ class PostProjection(Projection):
             holders=list(related["holders"].get(row["id"], {})),
             identifiers=self.identifiers(row, related),
             citations=self.citations(row, related),
-            updated_at=_time(row["updated_at"]),
+            updated_at=utc_time(row["updated_at"]),
         )
         return data
 
@@ -343,18 +210,18 @@ class EventProjection(Projection):
             **self.base(row),
             "names": self.names(row),
             "kind": row["kind"],
-            "start_date": _date(row["start_date"]),
-            "end_date": _date(row["end_date"]),
+            "start_date": iso_date(row["start_date"]),
+            "end_date": iso_date(row["end_date"]),
             "date_precision": row["date_precision"],
             "city": row["city"],
             "country": country_code(row["country"]),
-            "parent": _published_slug(row["parent__slug"], row["parent__status"]),
-            "organiser": _published_slug(row["organiser__slug"], row["organiser__status"]),
+            "parent": published_slug(row["parent__slug"], row["parent__status"]),
+            "organiser": published_slug(row["organiser__slug"], row["organiser__status"]),
             "topics": related["topics"].get(row["id"], []),
             "participants": related["participants"].get(row["id"], []),
             "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
-            "updated_at": _time(row["updated_at"]),
+            "updated_at": utc_time(row["updated_at"]),
         }
 
 
@@ -407,15 +274,15 @@ class AgreementProjection(Projection):
             "names": self.names(row),
             "kind": row["kind"],
             "legal_status": row["legal_status"],
-            "signed_start": _date(row["signed_start"]),
-            "signed_end": _date(row["signed_end"]),
+            "signed_start": iso_date(row["signed_start"]),
+            "signed_end": iso_date(row["signed_end"]),
             "date_precision": row["date_precision"],
-            "signed_at": _published_slug(row["signed_at__slug"], row["signed_at__status"]),
+            "signed_at": published_slug(row["signed_at__slug"], row["signed_at__status"]),
             "parties": related["parties"].get(row["id"], []),
             "topics": related["topics"].get(row["id"], []),
             "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
-            "updated_at": _time(row["updated_at"]),
+            "updated_at": utc_time(row["updated_at"]),
         }
 
 
@@ -429,7 +296,7 @@ class TopicProjection(Projection):
             "names": self.names(row),
             "identifiers": self.identifiers(row, related),
             "citations": self.citations(row, related),
-            "updated_at": _time(row["updated_at"]),
+            "updated_at": utc_time(row["updated_at"]),
         }
 
 
@@ -467,15 +334,15 @@ class SourceProjection(Projection):
             kind=row["kind"],
             publisher=row["publisher"],
             language=row["language"],
-            published_on=_date(row["published_on"]),
+            published_on=iso_date(row["published_on"]),
             document_url=row["url"] or None,
             attribution=row["attribution"],
-            attributed_to=_published_slug(row["attributed_to__slug"], row["attributed_to__status"]),
+            attributed_to=published_slug(row["attributed_to__slug"], row["attributed_to__status"]),
             publish_full_text=row["publish_full_text"],
             text=public_text(row["text"], row["publish_full_text"]),
             identifiers=self.identifiers(row, related),
             citations=[],
-            updated_at=_time(row["updated_at"]),
+            updated_at=utc_time(row["updated_at"]),
         )
         return data
 

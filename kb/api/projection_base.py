@@ -1,0 +1,144 @@
+"""What every API projection shares: the Projection base and the cells it formats.
+
+A projection (kb/api/projections.py) reads a type's rows with values() and
+builds the dict its serializer would; this module holds the base class and
+the column formats (times, dates, identifiers, published slugs) they all use.
+"""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import NoReverseMatch
+from django.utils import translation
+from modeltranslation.utils import resolution_order
+
+from ..models import Identifier
+from ..models.citations import cited_quotes
+from ..models.visibility import PUBLIC
+from .fields import SLUG_MARK, citation, identifier, url_for_slug
+
+UTC = datetime.UTC
+
+
+def utc_time(value):
+    # As DRF's DateTimeField in UTC (fields.UTCDateTimeField): ISO 8601, "Z".
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value):
+    return None if value is None else value.isoformat()
+
+
+def identifiers_of(model, ids, alias):
+    """{record id: its identifiers as the API gives them}, in stored order: one query."""
+    found = {}
+    if ids:
+        content_type = ContentType.objects.db_manager(alias).get_for_model(model)
+        rows = (
+            Identifier.objects.using(alias)
+            .filter(content_type=content_type, object_id__in=ids)
+            # Identifier.Meta's order within a record, as the serializers' prefetch reads it.
+            .order_by("object_id", "scheme", "value")
+            .values_list("object_id", "scheme", "value")
+        )
+        for object_id, scheme, value in rows:
+            found.setdefault(object_id, []).append(identifier(scheme, value))
+    return found
+
+
+def published_slug(slug, status):
+    # fields.PublishedSlugField: a draft, or no record, shows as null.
+    return slug if slug is not None and status == PUBLIC else None
+
+
+class Projection:
+    """One type's rows: `columns` for values(), then `row()` per record."""
+
+    model = None
+    # values() names; each projection reads them by these keys.
+    columns = ()
+    # The field shown as `name` (and in `names`, when it is translated).
+    name_field = "name"
+    translated = True
+
+    def __init__(self, context):
+        self.context = context
+        language = translation.get_language()
+        if self.translated:
+            order = resolution_order(language)
+            self.name_order = [f"{self.name_field}_{lang}" for lang in order]
+        else:
+            self.name_order = [self.name_field]
+        self.api_url = self._url_maker(f"v1:{self.model._meta.model_name}-detail")
+        self.page_url = self._url_maker(f"kb:{self.model._meta.model_name}-detail")
+
+    def _url_maker(self, view_name):
+        """slug -> absolute URL of view_name (None if it has no route), reversed once."""
+        try:
+            template = url_for_slug(self.context, view_name, SLUG_MARK)
+        except NoReverseMatch:
+            return lambda slug: None
+        prefix, _mark, suffix = template.partition(SLUG_MARK)
+        return lambda slug: f"{prefix}{slug}{suffix}"
+
+    @classmethod
+    def values(cls, queryset):
+        """The queryset's rows as dicts of `columns`, plus its ordering keys (for cursors)."""
+        names = list(cls.columns)
+        for item in queryset.query.order_by:
+            name = item.lstrip("-") if isinstance(item, str) else None
+            if name and name not in names:
+                names.append(name)
+        # Instances' needs, never a projection's (each clone copies the query).
+        if queryset._prefetch_related_lookups:
+            queryset = queryset.prefetch_related(None)
+        if queryset.query.select_related:
+            queryset = queryset.select_related(None)
+        # modeltranslation's values() rewrites every row for its fallbacks;
+        # the projection reads each language's column itself (name()).
+        return getattr(queryset, "raw_values", queryset.values)(*names)
+
+    def name(self, row):
+        # fields.TranslatedField: the active language, then its fallbacks, else "".
+        for column in self.name_order:
+            value = row[column]
+            if value is not None and value != "":
+                return value
+        return ""
+
+    def names(self, row):
+        return {lang: row[f"{self.name_field}_{lang}"] or None for lang in ("en", "fr")}
+
+    def base(self, row):
+        slug = row["slug"]
+        return {
+            "slug": slug,
+            "url": self.api_url(slug),
+            "html_url": self.page_url(slug),
+            "name": self.name(row),
+        }
+
+    def related(self, rows, alias):
+        """Whatever the rows need from other tables, one query per relation."""
+        ids = [row["id"] for row in rows]
+        if not ids:
+            return {}
+        return {
+            "identifiers": identifiers_of(self.model, ids, alias),
+            "citations": cited_quotes(self.model, ids, alias),
+        }
+
+    def rows(self, rows, alias):
+        related = self.related(rows, alias)
+        return [self.row(row, related) for row in rows]
+
+    @staticmethod
+    def identifiers(row, related):
+        return related["identifiers"].get(row["id"], [])
+
+    @staticmethod
+    def citations(row, related):
+        return [citation(*cited) for cited in related["citations"].get(row["id"], ())]
