@@ -55,16 +55,20 @@ def test_pages_and_the_api_serve_exact_counts_from_the_database(client, caplog, 
     assert "Connection refused" in str(records[0].exc_info[1].__cause__)
 
 
-def test_a_refused_command_costs_milliseconds_not_a_timeout(refused):
+def test_a_refused_command_never_waits_for_a_timeout(settings, refused_url):
+    """A refusal is an answer, not silence: no command waits out its timeout.
+
+    The timeouts are made long (20 s) so that the bound below is no timing
+    race: a single command that waited would take longer than all hundred may.
+    Refused, the hundred take milliseconds each (most of it logging the error).
+    """
+    use_redis(settings, refused_url, PREFIX, SOCKET_CONNECT_TIMEOUT=20, SOCKET_TIMEOUT=20)
     counts = caches["counts"]
-    started = time.perf_counter()
+    started = time.monotonic()
     for n in range(50):
         assert counts.get(f"count-{n}") is None
         counts.set(f"count-{n}", n)
-    elapsed = time.perf_counter() - started
-    # Most of it is logging each ignored error (a traceback, as JSON); one
-    # socket timeout alone is 200 ms.
-    assert elapsed < 0.5, f"100 commands took {elapsed * 1000:.0f} ms"
+    assert time.monotonic() - started < 20
 
 
 def test_throttling_lets_requests_through_while_it_cannot_count(client, settings, refused):
@@ -90,8 +94,12 @@ def test_the_admin_logs_in_and_out_with_sessions_from_the_database(
 def test_a_hung_redis_costs_one_timeout_then_is_left_alone_until_it_answers(
     client, settings, own_redis
 ):
-    values = use_redis(settings, own_redis.url, PREFIX, REDIS_CLIENT_KWARGS={"pause": 1.0})
-    timeout = values["CACHE_SOCKET_TIMEOUT"]
+    # A long timeout (the default is 0.2 s), so that the bounds below are no race with
+    # a loaded machine: without the pause each read would wait as long as the first.
+    timeout = 2.0
+    use_redis(
+        settings, own_redis.url, PREFIX, REDIS_CLIENT_KWARGS={"pause": 3.0}, SOCKET_TIMEOUT=timeout
+    )
     factories.OrganisationFactory.create_batch(2)
     assert client.get(ORGANISATIONS).json()["count"] == 2
     server = own_redis.client()
@@ -106,9 +114,9 @@ def test_a_hung_redis_costs_one_timeout_then_is_left_alone_until_it_answers(
         for n in range(20):
             assert counts.get(f"count-{n}") is None
         rest = time.perf_counter() - started - first
-        assert timeout * 0.9 <= first < timeout + 0.5  # the timeout, once
-        # Without the pause, each would wait as long as the first.
-        assert rest < 0.5, f"20 reads took {rest * 1000:.0f} ms after the first timed out"
+        assert timeout * 0.9 <= first < 2 * timeout  # the timeout, once
+        # Without the pause, the twenty would wait 20 timeouts.
+        assert rest < timeout, f"20 reads took {rest * 1000:.0f} ms after the first timed out"
         # Pages and the API serve meanwhile, from the database.
         assert client.get(PAGE).context["paginator"].count == 2
         assert client.get(ORGANISATIONS).json()["count"] == 2
@@ -116,7 +124,7 @@ def test_a_hung_redis_costs_one_timeout_then_is_left_alone_until_it_answers(
         own_redis.process.send_signal(signal.SIGCONT)
 
     # Once the pause is over, the next command tries again and finds Redis back.
-    time.sleep(1.1)
+    time.sleep(3.1)
     assert counts.set("back", 1) is True
     assert counts.get("back") == 1
 

@@ -2,9 +2,9 @@
 Chromium, once per module; the seeded live server; a page that records console errors."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.site.browser import ARGS, CHROMIUM, DESKTOP
+from tests.support import restore
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +20,12 @@ def browser():
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
-    # The seed command itself, not the snapshot of tests/support.py: each
-    # transactional test ends with a flush, which renumbers the content types
-    # the snapshot's citations and versions point at.
-    call_command("seed", "--if-empty", verbosity=0)
+def site(transactional_db, live_server, seed_snapshot):
+    # The rows `manage.py seed` wrote, inserted again (tests/support.py): a few
+    # milliseconds rather than the command's second or two, and the same rows
+    # after each transactional test's flush, which renumbers the content types
+    # (restore() matches them by name).
+    restore(seed_snapshot)
     return live_server.url
 
 
