@@ -7,13 +7,12 @@ the column formats (times, dates, identifiers, published slugs) they all use.
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch
 from django.utils import translation
 from modeltranslation.utils import resolution_order
 
-from ..models import Identifier
 from ..models.citations import cited_quotes
+from ..models.identifiers import identifier_rows
 from ..models.visibility import PUBLIC
 from .fields import SLUG_MARK, citation, identifier, url_for_slug
 
@@ -35,17 +34,8 @@ def iso_date(value):
 def identifiers_of(model, ids, alias):
     """{record id: its identifiers as the API gives them}, in stored order: one query."""
     found = {}
-    if ids:
-        content_type = ContentType.objects.db_manager(alias).get_for_model(model)
-        rows = (
-            Identifier.objects.using(alias)
-            .filter(content_type=content_type, object_id__in=ids)
-            # Identifier.Meta's order within a record, as the serializers' prefetch reads it.
-            .order_by("object_id", "scheme", "value")
-            .values_list("object_id", "scheme", "value")
-        )
-        for object_id, scheme, value in rows:
-            found.setdefault(object_id, []).append(identifier(scheme, value))
+    for object_id, scheme, value in identifier_rows(model, ids, alias):
+        found.setdefault(object_id, []).append(identifier(scheme, value))
     return found
 
 

@@ -1,9 +1,11 @@
 """Identifiers of records in other systems (Wikidata, OpenSanctions): one row per identifier."""
 
+import functools
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -62,3 +64,29 @@ class Identifier(models.Model):
             error = schemes.format_error(self.scheme, self.value)
             if error:
                 raise ValidationError({"value": error})
+
+
+def identifier_rows(model, ids, alias=None):
+    """[(record id, scheme, value)] of the records `ids` of `model`, in Meta's order.
+
+    One query, in SQL compiled once per database alias (as citations.cited_quotes):
+    building it through the ORM cost ten times its execution on every API list page.
+    """
+    if not ids:
+        return []
+    connection = connections[alias or "default"]
+    sql = _identifiers_sql(connection.alias).replace("%(ids)s", ", ".join(["%s"] * len(ids)))
+    content_type = ContentType.objects.db_manager(connection.alias).get_for_model(model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [content_type.pk, *ids])
+        return cursor.fetchall()
+
+
+@functools.cache
+def _identifiers_sql(alias):
+    table = connections[alias].ops.quote_name(Identifier._meta.db_table)
+    return (
+        f"SELECT object_id, scheme, value FROM {table} "
+        "WHERE content_type_id = %s AND object_id IN (%(ids)s) "
+        "ORDER BY object_id, scheme, value"
+    )
