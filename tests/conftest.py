@@ -2,12 +2,21 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.utils import translation
 
 from tests.downloads import downloads_storage  # noqa: F401
 from tests.support import _article_once, article, restore, seed_snapshot  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "fixtures" / "sources" / "interpol-ga-93-hammouchi-bilaterals.fr.txt"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request that activates another
+    (LocaleMiddleware, the admin's language cookie) leaves it active in this thread."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -96,9 +96,9 @@ def test_a_hung_redis_costs_one_timeout_then_is_left_alone_until_it_answers(
 ):
     # A long timeout (the default is 0.2 s), so that the bounds below are no race with
     # a loaded machine: without the pause each read would wait as long as the first.
-    timeout = 2.0
+    timeout = 1.0
     use_redis(
-        settings, own_redis.url, PREFIX, REDIS_CLIENT_KWARGS={"pause": 3.0}, SOCKET_TIMEOUT=timeout
+        settings, own_redis.url, PREFIX, REDIS_CLIENT_KWARGS={"pause": 1.5}, SOCKET_TIMEOUT=timeout
     )
     factories.OrganisationFactory.create_batch(2)
     assert client.get(ORGANISATIONS).json()["count"] == 2
@@ -124,7 +124,7 @@ def test_a_hung_redis_costs_one_timeout_then_is_left_alone_until_it_answers(
         own_redis.process.send_signal(signal.SIGCONT)
 
     # Once the pause is over, the next command tries again and finds Redis back.
-    time.sleep(3.1)
+    time.sleep(1.6)
     assert counts.set("back", 1) is True
     assert counts.get("back") == 1
 
