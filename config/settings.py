@@ -101,7 +101,9 @@ TEMPLATES = [
         # Ahead of the apps' own: the API docs pages, fitted to the
         # Content-Security-Policy (a nonce on Swagger UI's inline script, no
         # web fonts for ReDoc), in place of drf-spectacular's.
-        "DIRS": [BASE_DIR / "kb" / "ops" / "templates"],
+        # And the admin's base_site.html (its stylesheet, which fits every
+        # page to the window), in place of django.contrib.admin's.
+        "DIRS": [BASE_DIR / "kb" / "ops" / "templates", BASE_DIR / "kb" / "admin" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -529,6 +531,20 @@ IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
 # The import runs in one transaction: a file with any invalid row imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+
+# Possible duplicates (kb/domain/duplicates.py, README "Possible duplicates"): two
+# records of one type whose folded names have at least this trigram similarity
+# (pg_trgm's measure, 0 to 1) are listed for a reviewer. Lower finds more, and more
+# that are not duplicates; the change shows at the next computation.
+try:
+    DUPLICATE_SIMILARITY = env.float("DUPLICATE_SIMILARITY", default=0.6)
+except ValueError:
+    DUPLICATE_SIMILARITY = -1.0
+if not 0 < DUPLICATE_SIMILARITY <= 1:
+    raise ImproperlyConfigured(
+        f"DUPLICATE_SIMILARITY={env.str('DUPLICATE_SIMILARITY', default='')!r}: "
+        "expected a number above 0 and at most 1 (default 0.6)."
+    )
 
 # Brute-force protection of the login (django-axes): after AXES_FAILURE_LIMIT
 # failed attempts for one username from one address, that pair is locked out

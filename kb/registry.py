@@ -35,8 +35,9 @@ from .models import (
     Topic,
 )
 
-# What a main record's revision keeps with it: its citations and its identifiers.
-RECORD_FOLLOW = ("citations", "identifiers")
+# What a main record's revision keeps with it: its citations, its identifiers, and the
+# old slugs of the records merged into it (so reverting a merge deletes its redirects).
+RECORD_FOLLOW = ("citations", "identifiers", "redirects")
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ TYPES = (
         api="sources",
         description="The documents facts come from; every other record cites them with a quote.",
         # A source is what citations point to: it has none of its own.
-        follow=("identifiers",),
+        follow=("identifiers", "redirects"),
     ),
     RecordType(
         Claim,
@@ -167,6 +168,8 @@ TYPES = (
 )
 
 _BY_MODEL = {entry.model: entry for entry in TYPES}
+# Every record type's model (rows of other models, such as redirects, may be followed).
+MODELS = frozenset(_BY_MODEL)
 
 
 def of(model):

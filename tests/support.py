@@ -22,6 +22,7 @@ from django.urls import reverse
 from reversion.models import Revision, Version
 
 from kb.db.routing import is_job_model
+from kb.models import DuplicateCandidate, SlugRedirect
 from tests import factories
 
 # The keys of every JSON log line (kb/ops/logs.py): the app's and gunicorn's access log.
@@ -33,18 +34,23 @@ LOG_KEYS = frozenset(
 
 
 def record_models(include_auto_created=False):
-    """kb's models of the records: managed, and not the jobs' (kb/models/jobs.py)."""
+    """kb's models of the records: managed, and not the jobs' (kb/models/jobs.py) nor the
+    redirects merges leave (kb/models/redirects.py: no page, file or rights of their own)
+    nor the possible duplicates (kb/models/duplicates.py: reviewers' bookkeeping)."""
     return [
         m
         for m in apps.get_app_config("kb").get_models(include_auto_created=include_auto_created)
-        if m._meta.managed and not is_job_model(m._meta.app_label, m._meta.model_name)
+        if m._meta.managed
+        and not is_job_model(m._meta.app_label, m._meta.model_name)
+        and m not in (SlugRedirect, DuplicateCandidate)
     ]
 
 
 def seeded_tables():
-    """Every table `seed` writes: kb's (join tables included) and reversion's."""
+    """Every table `seed` writes: kb's (join tables included) and reversion's, and the
+    redirects', so that a restore empties it."""
     models = record_models(include_auto_created=True)
-    return [m._meta.db_table for m in [*models, Revision, Version]]
+    return [m._meta.db_table for m in [*models, SlugRedirect, Revision, Version]]
 
 
 CONTENT_TYPES = "django_content_type"

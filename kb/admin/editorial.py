@@ -61,6 +61,9 @@ class EditorialAdmin(ImportExportMixin, VersionAdmin):
     export_form_class = ExportForm
     import_template_name = "admin/kb/import.html"
     object_history_template = "admin/kb/object_history.html"
+    # History lists the newest version first, by the revision's date (then by id).
+    history_latest_first = True
+    history_order_by_date = True
     # Errors name their row and column; a traceback helps no editor.
     import_error_display = ("message", "row")
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..domain.coverage import coverage
 from ..models import Source
+from .columns import clamped_column
+from .entry import SourceEntryMixin, entry_url
 from .identifiers import IdentifierInline
 from .records import KbAdmin
 
@@ -34,16 +36,16 @@ def admin_url(row):
 
 
 @admin.register(Source)
-class SourceAdmin(KbAdmin):
+class SourceAdmin(SourceEntryMixin, KbAdmin):
     # A source is what citations point to, so it has no citation inline itself.
     inlines = (IdentifierInline,)
     list_display = (
-        "title",
+        clamped_column(Source, "title"),
         "kind",
         "publisher",
         "language",
         "published_on",
-        "attributed_to",
+        clamped_column(Source, "attributed_to"),
         "publish_full_text",
         "status",
     )
@@ -99,7 +101,12 @@ class SourceAdmin(KbAdmin):
                 first = passage is not None and passage.number not in numbered
                 if first:
                     numbered.add(passage.number)
-                pieces.append({"text": piece.text, "passage": passage, "first": first})
+                # A stretch not cited yet links to the entry page with it selected
+                # (white space at its ends left out).
+                lead = len(piece.text) - len(piece.text.lstrip())
+                trail = len(piece.text) - len(piece.text.rstrip())
+                span = {"start": piece.start + lead, "end": piece.end - trail}
+                pieces.append({"text": piece.text, "passage": passage, "first": first, **span})
             paragraphs.append(pieces)
         passages = [
             {
@@ -119,6 +126,7 @@ class SourceAdmin(KbAdmin):
                 "passages": passages,
                 "not_found": not_found,
                 "percent": round(cover.share * 100, 1),
+                "entry_url": entry_url(obj),
                 # The labels' language, inside the source's.
                 "language": get_language(),
             },

@@ -10,7 +10,8 @@ import hashlib
 import json
 
 from django.core.signals import setting_changed
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -21,6 +22,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
 from .. import registry
+from ..domain import redirects
 from ..domain.citations import cited_as_list
 from ..filtering import facets, sync
 from ..filtering.keys import filter_key
@@ -277,7 +279,12 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
             return conditional
         data = self.record_data(self.get_queryset().filter(slug=slug))
         if data is None:
-            raise missing
+            # A merged record's old slug: 301 to the record it was merged into.
+            target = redirects.public_target(self.model, slug)
+            if target is None:
+                raise missing
+            url = reverse(f"v1:{self.basename}-detail", kwargs={self.lookup_field: target.slug})
+            return HttpResponsePermanentRedirect(redirects.with_query(url, request))
         if conditional is not None:
             return conditional
         return Response(data)

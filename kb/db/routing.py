@@ -24,9 +24,12 @@ REPLICA = "replica"
 JOBS = "jobs"
 
 # The kb models that live under the jobs alias (kb/models/jobs.py; the bulk
-# downloads' manifest and schedule, kb/models/downloads.py), and the task
-# queue's app. They carry no data version or search index (kb/db/install.py).
-JOB_MODELS = frozenset({"job", "workerheartbeat", "downloadfile", "downloadsschedule"})
+# downloads' manifest and schedule, kb/models/downloads.py; when the possible
+# duplicates were computed, kb/models/duplicates.py), and the task queue's app.
+# They carry no data version or search index (kb/db/install.py).
+JOB_MODELS = frozenset(
+    {"job", "workerheartbeat", "downloadfile", "downloadsschedule", "duplicatesrun"}
+)
 JOB_APPS = frozenset({"django_tasks_database"})
 
 _replica_reads = ContextVar("kb_replica_reads", default=False)

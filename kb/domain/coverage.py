@@ -178,6 +178,13 @@ class Piece:
     text: str
     passage: Passage | None = None
     anchors: list = field(default_factory=list)
+    # Where it starts in the text: the admin links a stretch not cited yet to the
+    # entry page with it selected (kb/admin/entry.py).
+    start: int = 0
+
+    @property
+    def end(self):
+        return self.start + len(self.text)
 
 
 @dataclass
@@ -227,14 +234,18 @@ class Coverage:
                 passage = segment
             else:
                 parts, passage = [(segment.text, [])], None
+            position = segment.start
             for text, anchors in parts:
                 lines = text.split("\n")
                 for number, line in enumerate(lines):
                     if number:
                         paragraphs.append(current)
                         current = []
+                        position += 1  # the line break
                     if line:
-                        current.append(Piece(line, passage, anchors if number == 0 else []))
+                        first = anchors if number == 0 else []
+                        current.append(Piece(line, passage, first, position))
+                    position += len(line)
         paragraphs.append(current)
         return [p for p in paragraphs if any(piece.text.strip() for piece in p)]
 

@@ -27,6 +27,7 @@ from django_countries import countries
 from ..domain.suggestions import candidates, name_field
 from ..lib import regions
 from ..lib.text import SLUG_RE
+from ..models import SlugRedirect
 from .names import close_countries, country_codes
 
 MAX_VALUES = 50  # values per parameter: enough for any real query, bounded for the database
@@ -104,6 +105,8 @@ class SlugListField(ListField):
             columns.append(name_field(self.queryset.model))  # shown back on the page
         rows = self.queryset.filter(slug__in=slugs).values_list(*columns) if slugs else []
         known = {row[0]: row for row in rows}
+        if missing := [s for s in slugs if s not in known]:
+            known.update(self._redirected(missing, columns))
         unknown, ambiguous, found = [], [], []
         for item in given:
             if item in known:
@@ -150,6 +153,16 @@ class SlugListField(ListField):
         rows = list({row[0]: row for row in found}.values())
         names = {row[0]: row[2] for row in rows} if self.accept_names else {}
         return Slugs([row[0] for row in rows], [row[1] for row in rows], names)
+
+    def _redirected(self, slugs, columns):
+        """{old slug: row of the record it was merged into}, for those of `slugs` that
+        redirect to a record of the queryset (kb/models/redirects.py)."""
+        targets = SlugRedirect.objects.targets(self.queryset.model, slugs)
+        if not targets:
+            return {}
+        pks = [target.pk for target in targets.values()]
+        rows = {row[1]: row for row in self.queryset.filter(pk__in=pks).values_list(*columns)}
+        return {old: rows[t.pk] for old, t in targets.items() if t.pk in rows}
 
     def _named(self, text):
         """(slug, pk, name) of the one record `text` names, else (None, the candidates)."""

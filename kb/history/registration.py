@@ -10,6 +10,7 @@ modeltranslation has added the per-language fields, so versions store them.
 import reversion
 
 from .. import registry
+from ..models import SlugRedirect
 
 FOLLOW = {entry.model: entry.follow for entry in registry.TYPES}
 
@@ -18,7 +19,11 @@ FOLLOWED = frozenset(registry.followed())
 
 
 def register():
-    """Register every type (idempotent: the admin may have asked first)."""
-    for model, follow in FOLLOW.items():
+    """Register every type (idempotent: the admin may have asked first).
+
+    Redirects too: records follow them (a merge's revert deletes them), and
+    reversion follows registered models only.
+    """
+    for model, follow in {**FOLLOW, SlugRedirect: ()}.items():
         if not reversion.is_registered(model):
             reversion.register(model, follow=follow)

@@ -37,7 +37,8 @@ def follow_prefetches(model, prefix=""):
         related = model._meta.get_field(name).related_model
         # What the followed row's __str__ reads, fetched with it: object_repr
         # then costs no query per row.
-        queryset = related._default_manager.select_related(*registry.of(related).ends)
+        ends = registry.of(related).ends if related in registry.MODELS else ()
+        queryset = related._default_manager.select_related(*ends)
         lookups.append(Prefetch(f"{prefix}{name}", queryset=queryset))
         lookups.extend(follow_prefetches(related, prefix=f"{prefix}{name}__"))
     return lookups
@@ -157,3 +158,31 @@ def save_revisions(objects, *, user=None, comment="", follow=True, batch_size=BA
         db,
     )
     return revisions
+
+
+def save_snapshot(objects, *, user=None, comment=""):
+    """Save one revision holding every object with the rows it follows, as they are now.
+
+    What a merge saves before it writes (kb/history/merging.py): the records
+    it keeps and deletes and every row it moves, so reverting that one
+    revision (reversion's revert(delete=True), the admin's history) puts each
+    of them back. Written directly, like save_revisions: reversion itself
+    saves only the versions of rows that still exist when its block ends.
+    """
+    objects = list(objects)
+    db = router.db_for_write(Revision)
+    by_model = defaultdict(list)
+    for obj in objects:
+        by_model[type(obj)].append(obj)
+    for model, group in by_model.items():
+        lookups = [f.name for f in model._meta.local_many_to_many]
+        prefetch_related_objects(group, *lookups, *follow_prefetches(model))
+    revision = Revision.objects.using(db).create(
+        date_created=timezone.now(), user_id=getattr(user, "pk", None), comment=comment
+    )
+    seen, items = set(), []
+    for obj in objects:
+        items.extend(_followed(obj, seen))
+    data = _serialized(items)
+    _insert_versions([_version_row(revision.pk, item, db, data[id(item)]) for item in items], db)
+    return revision

@@ -10,6 +10,8 @@ its id to a worker (`manage.py worker`), through the database queue or RQ.
 - `progress`: counts written on the jobs connection, outside the job's write
   transaction, and the cooperative cancel between batches.
 - `workers`: the worker's identity and heartbeat, and which jobs lost theirs.
+- `downloads`, `duplicates`: the bulk files' rebuild, and computing the possible
+  duplicates a reviewer asked for; each has one schedule row, not a Job.
 
 Owns: the lifecycle of a job. May import: `kb.ops` and everything below it;
 nothing above (the admin imports this package, not the other way round).

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # The errors a report keeps: enough to fix a file, not a copy of a bad one.
 MAX_ERRORS = 1000
+# The rows a check's preview keeps: enough to see what a file does, not a copy of it.
+PREVIEW_ROWS = 100
 # Rows an export reads and writes at a time.
 EXPORT_BATCH = 5000
 # The import page's encoding for text files: a BOM from a spreadsheet is dropped.
@@ -135,6 +137,8 @@ def run_import(job):
         user=user,
     )
     report = import_report(result)
+    if job.dry_run and not report["errors"]:
+        report["preview"] = import_preview(result)
     if report["errors"] or result.has_errors() or result.has_validation_errors():
         return Job.State.FAILED, report
     return Job.State.DONE, report
@@ -164,6 +168,20 @@ def import_report(result):
         "errors": errors[:MAX_ERRORS],
         "errors_total": len(errors),
         "write_lost": bool(getattr(result, "write_lost", False)),
+    }
+
+
+def import_preview(result):
+    """A check's first new and updated rows, each cell as the import would write it
+    (HTML: what changed marked up by the library's diff, its text escaped)."""
+    changed = [row for row in result.valid_rows() if row.import_type in ("new", "update")]
+    return {
+        "headers": [str(header) for header in result.diff_headers],
+        "rows": [
+            {"number": row.number, "type": row.import_type, "cells": [str(c) for c in row.diff]}
+            for row in changed[:PREVIEW_ROWS]
+        ],
+        "more": max(0, len(changed) - PREVIEW_ROWS),
     }
 
 

@@ -10,8 +10,10 @@ Owns: the schema, the database rules (`rules`), visibility (`visibility`) and
 the QuerySets every surface shares (`published()`, `for_listing()`, `search()`,
 `ranked_search()`).
 The lists' default order, by name in a language, is `ordering`'s.
-Modules import one way: rules, visibility, ordering < base < citations < actors <
-events < claims. May import: `kb.lib`, `kb.db`; nothing above.
+Modules import one way: rules, visibility, ordering, redirects < base < citations <
+actors < events < claims. `redirects` holds what a merge leaves: old slugs that lead
+to the record kept; `duplicates` the pairs that may be one record, for reviewers
+(computed by kb/domain/duplicates.py). May import: `kb.lib`, `kb.db`; nothing above.
 """
 
 from .actors import Membership, Organisation, Person, Post
@@ -27,9 +29,11 @@ from .base import (
 from .citations import Citation, Source
 from .claims import Claim
 from .downloads import DownloadFile, DownloadsSchedule
+from .duplicates import DuplicateCandidate, DuplicatesRun
 from .events import Agreement, AgreementParty, Event, Participation, Topic
 from .identifiers import Identifier
 from .jobs import Job, WorkerHeartbeat
+from .redirects import SlugRedirect
 
 __all__ = [
     "Agreement",
@@ -40,6 +44,8 @@ __all__ = [
     "DatePrecision",
     "DownloadFile",
     "DownloadsSchedule",
+    "DuplicateCandidate",
+    "DuplicatesRun",
     "Event",
     "Identifier",
     "Job",
@@ -52,6 +58,7 @@ __all__ = [
     "Record",
     "RecordQuerySet",
     "SearchRank",
+    "SlugRedirect",
     "Source",
     "Status",
     "Topic",

@@ -4,6 +4,7 @@ import datetime
 import functools
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -16,6 +17,7 @@ from ..db import counts, search
 from ..lib import countries
 from ..lib.batching import BATCH_SIZE, batched
 from ..lib.text import TERM_SEPARATOR, search_column, search_words
+from .redirects import SlugRedirect
 from .visibility import Status, public
 
 # Stand-ins for NULL inside unique constraints: NULLs are distinct in a unique
@@ -122,6 +124,10 @@ class Record(models.Model):
     search_text = models.TextField(blank=True, default="", editable=False)
     # Its identifiers in other systems (kb/models/identifiers.py).
     identifiers = GenericRelation("kb.Identifier", related_query_name="%(class)s")
+    # Old slugs of the records merged into this one (kb/models/redirects.py).
+    redirects = GenericRelation(
+        "kb.SlugRedirect", object_id_field="target_id", related_query_name="%(class)s"
+    )
 
     objects = RecordQuerySet.as_manager()
     # The lists' default order (ordering.NameOrder), which each concrete type declares.
@@ -146,6 +152,14 @@ class Record(models.Model):
         """The public page (kb/site/urls.py names each `<model>-detail`)."""
         return reverse(f"kb:{self._meta.model_name}-detail", kwargs={"slug": self.slug})
 
+    def validate_unique(self, exclude=None):
+        # A slug that redirects is taken too: a new record under it would hijack the
+        # links to the merged one. (Forms ask this; imports check it per file.)
+        super().validate_unique(exclude)
+        redirects = SlugRedirect.objects.of_model(type(self))
+        if "slug" not in (exclude or ()) and redirects.filter(old_slug=self.slug).exists():
+            raise ValidationError({"slug": slug_redirects_message(self.slug)})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -155,6 +169,14 @@ class Record(models.Model):
 
     def build_search_text(self):
         return search_column(self.search_terms())
+
+
+def slug_redirects_message(slug):
+    """Why a record may not take `slug`: a merged record's old slug that redirects."""
+    return _(
+        "“%(slug)s” is the slug of a record merged into another; its links lead there. "
+        "Choose another slug."
+    ) % {"slug": slug}
 
 
 class CitedRecord(Record):

@@ -12,7 +12,7 @@ import functools
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.signals import setting_changed
-from django.http import QueryDict
+from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -21,7 +21,7 @@ from django_filters.views import FilterView
 
 from .. import registry
 from ..db.version import data_version
-from ..domain import details
+from ..domain import details, redirects
 from ..domain.citations import cited_as_list
 from ..domain.paging import CountCachingPaginator
 from ..exports import jsonld
@@ -215,6 +215,17 @@ class RecordDetailView(DetailView):
 
     def get_queryset(self):
         return details.for_detail(self.model)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A merged record's old slug: 301 to the record it was merged into.
+            target = redirects.public_target(self.model, kwargs["slug"])
+            if target is None:
+                raise
+            url = redirects.with_query(target.get_absolute_url(), request)
+            return HttpResponsePermanentRedirect(url)
 
     def get_template_names(self):
         return [f"kb/{self.model._meta.model_name}_detail.html"]

@@ -11,13 +11,28 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from ..domain.publication import can_publish
-from ..models import Record, Status
+from ..lib.batching import batched
+from ..models import Record, SlugRedirect, Status
+from ..models.base import slug_redirects_message
 from ..models.rules import rules_for
 from .widgets import refused_character
 
 
 class RowChecks:
     """Mixed into BatchResource: validation of one row, and change detection."""
+
+    # The slugs of the file's new records that redirect (load_existing reads them).
+    redirected_slugs = frozenset()
+
+    def find_redirected(self, slugs):
+        """Those of `slugs` (the file's new ones) that redirect: one query, none if empty."""
+        if not slugs or not issubclass(self._meta.model, Record):
+            return frozenset()
+        redirects = SlugRedirect.objects.of_model(self._meta.model)
+        found = set()
+        for chunk in batched(slugs):
+            found.update(redirects.filter(old_slug__in=chunk).values_list("old_slug", flat=True))
+        return frozenset(found)
 
     def check_characters(self, number, row):
         """Cells holding a character no text may hold (widgets.refused_character).
@@ -163,6 +178,13 @@ class RowChecks:
         for rule in rules_for(self._meta.model):
             for name, messages in rule.errors(instance).items():
                 errors.setdefault(name, []).extend(messages)
+        self.check_slug_free(instance, errors)
+
+    def check_slug_free(self, instance, errors):
+        """A new record may not take a merged record's old slug (Record.validate_unique's
+        rule), from the redirects load_existing read for the whole file."""
+        if instance.pk is None and getattr(instance, "slug", "") in self.redirected_slugs:
+            errors.setdefault("slug", []).append(str(slug_redirects_message(instance.slug)))
 
     def column_attribute(self, column):
         field = self.fields.get(column)

@@ -62,6 +62,18 @@ class ImportResult(Result):
 class RowDiff(resources.Diff):
     """The preview's cells, read as an export would write them."""
 
+    # The library's Diff reads both sides through `Diff._read_field_values`,
+    # named by class, so an override would go unused: a new row's
+    # many-to-many cells (its topics) would read from a record not saved
+    # yet, and show empty, though the import writes them.
+    def __init__(self, resource, instance, new):
+        self.left = self._read_field_values(resource, instance)
+        self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        self.right = self._read_field_values(resource, instance)
+
     @classmethod
     def _read_field_values(cls, resource, instance):
         if instance is None:
@@ -201,7 +213,9 @@ class BatchResource(RowChecks, BulkWrite, resources.ModelResource):
         """{key: instance} for the records the file names, a query per 500 keys."""
         slugs = sorted({k for k in map(self.row_key, rows) if k})
         queryset = self.for_export(self._meta.model._default_manager.all())
-        return {obj.slug: obj for obj in in_batches(queryset, "slug", slugs)}
+        existing = {obj.slug: obj for obj in in_batches(queryset, "slug", slugs)}
+        self.redirected_slugs = self.find_redirected([s for s in slugs if s not in existing])
+        return existing
 
     def init_instance(self, row=None):
         # A new record that other rows of the file name as their parent

@@ -20,6 +20,7 @@ from django_countries import countries
 from import_export import widgets
 
 from ..lib.batching import batched
+from ..models.redirects import SlugRedirect
 from ..models.rules import aliases_valid
 
 # Control characters (Unicode's Cc: U+0000-U+001F, U+007F-U+009F) and lone
@@ -178,6 +179,9 @@ class SlugCache:
         for chunk in batched(wanted):
             for obj in queryset.filter(slug__in=chunk):
                 self.objects[obj.slug] = obj
+            if unfound := set(chunk) - self.objects.keys():
+                # A merged record's old slug names the record it was merged into.
+                self.objects.update(SlugRedirect.objects.targets(self.model, unfound))
             self.missing.update(set(chunk) - self.objects.keys())
 
     def get(self, slug):

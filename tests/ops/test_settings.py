@@ -162,6 +162,9 @@ def test_with_debug_on_the_marked_development_key_stays():
         ("DJANGO_SECURE_PROXY_SSL_HEADER", "X-Forwarded Proto"),
         ("DJANGO_NUM_PROXIES", "-1"),
         ("DJANGO_LOG_LEVEL", "LOUD"),
+        ("DUPLICATE_SIMILARITY", "0"),
+        ("DUPLICATE_SIMILARITY", "1.5"),
+        ("DUPLICATE_SIMILARITY", "high"),
     ],
 )
 def test_malformed_values_are_refused_by_name(name, value):

@@ -26,6 +26,9 @@ PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 # Screenshots for a person to look at (README, "Public site").
 SHOTS = Path("/tmp/entente-shots")
+# Tests that visit many pages screenshot each of them only when asked
+# (ENTENTE_SHOTS=all): to look at, not to test.
+EVERY_SHOT = os.environ.get("ENTENTE_SHOTS") == "all"
 
 browser_marks = [
     pytest.mark.browser,

@@ -5,7 +5,6 @@ their row before anything is written, exported sorted so a file reads back equal
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -29,13 +28,6 @@ pytestmark = pytest.mark.django_db
 
 NK = "NK-2ZkYyZLKa4Mdj6NqbHPoeF"
 HEADERS = ["slug", "name_en", "kind", "identifiers"]
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("reviewer", "r@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="reviewer"))
-    return user
 
 
 def given(record):

@@ -1,6 +1,7 @@
 """Imports and exports: round trips, strict rows, escaping, the speed path, the admin.
 
-Formats and size limits: test_formats_and_limits.py; hostile files: test_hostile_files.py.
+Formats and size limits: test_formats_and_limits.py; hostile files: test_hostile_files.py;
+formulas escaped in cells: test_escaping.py.
 """
 
 import datetime
@@ -9,7 +10,6 @@ import io
 import openpyxl
 import pytest
 import tablib
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,7 +17,6 @@ from import_export.formats.base_formats import CSV, JSON
 from reversion.models import Revision, Version
 
 from kb import models
-from kb.lib.cells import escape_cell, unescape_cell
 from kb.transfer.formats import XLSX
 from kb.transfer.resources import RESOURCES
 from tests import factories as f
@@ -26,20 +25,6 @@ from tests.support import _form_data, _url, admin_export, admin_import, run_queu
 pytestmark = pytest.mark.django_db
 
 FORMATS = [CSV, XLSX, JSON]
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("reviewer", "r@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="reviewer"))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("writer", "w@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="editor"))
-    return user
 
 
 def export_form(file_format):
@@ -146,51 +131,6 @@ def test_an_empty_database_is_rebuilt_from_the_exports(seeded, reviewer):
     assert source.text.startswith("Assemblée générale d’INTERPOL") and not source.publish_full_text
     assert not models.Citation.objects.filter(translation="").exists()
     assert set(models.Citation.objects.values_list("translation_by", flat=True)) == {"entente"}
-
-
-# Escaping ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "cell"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+33 1 23", "'+33 1 23"),
-        ("-5", "'-5"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("'quoted'", "''quoted'"),
-        ("plain", "plain"),
-        ("", ""),
-    ],
-)
-def test_escaping_round_trips(text, cell):
-    assert escape_cell(text) == cell
-    assert unescape_cell(cell) == text
-
-
-def test_an_editors_own_leading_quote_is_kept():
-    assert unescape_cell("'tis the season") == "'tis the season"
-    assert unescape_cell("'") == "'"
-
-
-@pytest.mark.parametrize("file_format", FORMATS, ids=lambda f: f.__name__)
-def test_formula_text_is_escaped_on_export_and_restored_on_import(reviewer, file_format):
-    organisation = f.OrganisationFactory(name_en="=HYPERLINK(1)", name_fr="'entre guillemets'")
-    data = export_file(models.Organisation, file_format)
-    if file_format is XLSX:
-        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-        cells = {c.value: c.data_type for row in sheet.iter_rows() for c in row}
-        assert cells["'=HYPERLINK(1)"] == "s"  # text, not a formula
-        assert "''entre guillemets'" in cells
-    else:
-        assert "'=HYPERLINK(1)" in data and "''entre guillemets'" in data
-    result = run_import(models.Organisation, load(file_format, data), reviewer)
-    assert result.totals["skip"] == 1 and result.totals["update"] == 0
-    organisation.refresh_from_db()
-    assert organisation.name_en == "=HYPERLINK(1)"
-    assert organisation.name_fr == "'entre guillemets'"
 
 
 # Invalid files -----------------------------------------------------------------
@@ -437,7 +377,7 @@ def test_an_editor_round_trips_organisations_through_xlsx(seeded, client, review
     organisation = models.Organisation.objects.get(slug=slug)
     assert organisation.name_fr == f"{original} (corrigé)"
     history = client.get(_url(models.Organisation, "history", organisation.pk))
-    loaded, imported = history.context["action_list"]  # oldest first
+    imported, loaded = history.context["action_list"]  # newest first
     assert imported["revision"].comment == "Imported from organisations.xlsx"
     assert imported["revision"].user == reviewer
     assert client.post(loaded["url"], _form_data(client.get(loaded["url"]))).status_code == 302
