@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -142,6 +143,19 @@ def article(_article_once, db):
     Each test still runs in its own savepoint (the `db` fixture), so a test
     that changes data leaves the next one the article as loaded.
     """
+
+
+# --- Users ---------------------------------------------------------------------------
+
+
+def member_of(django_user_model, role, username=None):
+    """A staff user in the editorial group `role` (kb/migrations/0003: editor, reviewer...)."""
+    username = username or role.replace(" ", "-")
+    user = django_user_model.objects.create_user(
+        username, f"{username}@example.org", "pw", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 # --- API -------------------------------------------------------------------------------

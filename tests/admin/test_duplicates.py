@@ -3,7 +3,6 @@
 import hashlib
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -11,17 +10,12 @@ from kb import models
 from kb.domain import duplicates
 from kb.models import DuplicateCandidate, DuplicatesRun
 from tests import factories as f
+from tests.support import member_of
 
 pytestmark = pytest.mark.django_db(databases=["default", "jobs"])
 
 LIST_URL = reverse("admin:kb_duplicatecandidate_changelist")
 RECOMPUTE_URL = reverse("admin:kb_duplicatecandidate_recompute")
-
-
-def member_of(django_user_model, role):
-    user = django_user_model.objects.create_user(role, f"{role}@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

@@ -5,26 +5,17 @@ error on the value that causes it, history that brings identifiers back.
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from reversion.models import Version
 
 from kb import models
 from tests import factories as f
-from tests.support import _form_data, _url
+from tests.support import _form_data, _url, member_of
 
 pytestmark = pytest.mark.django_db
 
 PREFIX = "kb-identifier-content_type-object_id"
 NK = "NK-2ZkYyZLKa4Mdj6NqbHPoeF"
-
-
-def member_of(django_user_model, role):
-    user = django_user_model.objects.create_user(
-        role.replace(" ", "-"), f"{role.replace(' ', '')}@example.org", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def identifier_forms(response):

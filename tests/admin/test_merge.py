@@ -2,23 +2,16 @@
 
 import pytest
 from django.contrib.admin.models import DELETION, LogEntry
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from reversion.models import Version
 
 from kb import models
 from tests import factories as f
-from tests.support import _form_data, _url
+from tests.support import _form_data, _url, member_of
 
 pytestmark = pytest.mark.django_db
 
 MERGE_URL = reverse("admin:kb_organisation_merge")
-
-
-def member_of(django_user_model, role):
-    user = django_user_model.objects.create_user(role, f"{role}@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

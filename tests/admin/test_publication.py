@@ -7,28 +7,18 @@ record, the changelist actions and imports.
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from reversion.models import Version
 
 from kb import models
 from tests import factories as f
-from tests.support import _form_data, _url, admin_import, report_errors, run_queued_jobs
+from tests.support import _form_data, _url, admin_import, member_of, report_errors, run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
 DRAFT, PUBLISHED = models.Status.DRAFT, models.Status.PUBLISHED
 # (status the record has, status a form posts or an old version holds)
 MOVES = [(DRAFT, PUBLISHED), (PUBLISHED, DRAFT)]
-
-
-def member_of(django_user_model, role, username=None):
-    username = username or role
-    user = django_user_model.objects.create_user(
-        username, f"{username}@example.org", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture(params=["editor", "reviewer"])

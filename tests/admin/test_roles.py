@@ -10,7 +10,7 @@ from reversion.models import Version
 
 from kb import models, registry
 from tests import factories as f
-from tests.support import _form_data, _url, record_models
+from tests.support import _form_data, _url, member_of, record_models
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,6 @@ ALLOWED = {
     "reviewer": {"change", "import", "export", "publish", "delete"},
     "read-only staff": set(),
 }
-
-
-def member_of(django_user_model, role):
-    user = django_user_model.objects.create_user(
-        role.replace(" ", "-"), f"{role.replace(' ', '')}@example.org", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def test_the_migration_creates_the_groups_and_their_permissions():
