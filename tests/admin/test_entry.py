@@ -76,6 +76,9 @@ def test_the_source_page_links_to_the_entry_page_which_shows_the_text(staff_clie
     piece = "L’autre phrase, « citée »."
     assert f'<span data-start="{start}" data-end="{start + len(piece)}">{piece}</span>' in html
     assert "Nothing selected yet." in html
+    # Both pages state how much of the text is quoted, in the same words.
+    figures = re.compile(r"\d+ cited passages?:\s+\d+ of \d+ characters \([\d.]+ %\) are quoted\.")
+    assert figures.search(html).group() == figures.search(change).group()
 
 
 def test_the_address_preselects_a_passage_and_bad_offsets_are_a_400(staff_client, source):
