@@ -1,0 +1,169 @@
+"""The benchmark's servers and load (tests/perf/bench.py): gunicorn, Datasette and wrk.
+
+Each server is a process of its own on a free port, started from the same
+checkout; `measure` runs wrk against one URL, `measure_interleaved` alternates
+two (the same case at two scales, so that both see the machine in the same
+minutes).
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.perf import report
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+LUA = Path(__file__).with_name("wrk_report.lua")
+DATASETTE_PLUGINS = Path(__file__).with_name("datasette_plugins")
+CACHE_KEY_PREFIX = "entente-bench"
+WARMUP_S = 3
+
+
+def with_persistent_connections(url):
+    """The URL for the server: gunicorn's sync workers keep one connection each."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}conn_max_age=600"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not come up in {timeout} s")
+
+
+def server_environment(database_url, response_cache, redis_url="", key_prefix=CACHE_KEY_PREFIX):
+    """A gunicorn's environment: the cold and the warm server differ in RESPONSE_CACHE only."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": with_persistent_connections(database_url),
+        "RESPONSE_CACHE": response_cache,
+        "DJANGO_ROOT_URLCONF": "tests.perf.urls",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "API_ANON_THROTTLE_RATE": "none",
+    }
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["CACHE_KEY_PREFIX"] = key_prefix
+    return env
+
+
+def start_gunicorn(env, port):
+    command = [
+        str(BIN / "gunicorn"),
+        "config.wsgi:application",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v1/")
+    except SystemExit:
+        stop(process)
+        raise
+    return process
+
+
+def start_datasette(path, port):
+    command = [str(BIN / "datasette"), "serve", "-i", str(path), "-h", "127.0.0.1"]
+    # The collations the cases' order needs (kb/db/collation.py).
+    command += ["-p", str(port), "--plugins-dir", str(DATASETTE_PLUGINS)]
+    # Uvicorn's start and stop lines would land in the middle of the report.
+    log = Path(tempfile.gettempdir()) / "entente-bench-datasette.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/-/versions.json")
+    except SystemExit:
+        stop(process)
+        raise SystemExit(f"Datasette did not come up: see {log}") from None
+    return process
+
+
+def stop(process):
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wrk(url, duration):
+    command = [
+        "wrk",
+        f"-t{report.THREADS}",
+        f"-c{report.CONNECTIONS}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return report.parse_wrk(output)
+
+
+def measure(url, duration, runs):
+    """A warm-up, then the median of `runs` runs."""
+    wrk(url, WARMUP_S)
+    return report.median_of_runs([wrk(url, duration) for _ in range(runs)])
+
+
+def measure_interleaved(big_url, small_url, duration, runs):
+    """The big and the small scale's cold figures, their runs alternating.
+
+    Measured minutes apart, the two scales saw different machines (another
+    process, a slower minute), and the growth ratio showed that rather than
+    the data's size; alternating run by run gives both the same conditions.
+    """
+    wrk(big_url, WARMUP_S)
+    wrk(small_url, WARMUP_S)
+    big, small = [], []
+    for _ in range(runs):
+        big.append(wrk(big_url, duration))
+        small.append(wrk(small_url, duration))
+    return report.median_of_runs(big), report.median_of_runs(small)
+
+
+def worker_rss_mb(master_pid):
+    """The largest resident memory among the gunicorn master's children, in MB."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", text, re.MULTILINE):
+            rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.MULTILINE)
+            if rss:
+                sizes.append(int(rss.group(1)) / 1024)
+    return max(sizes) if sizes else None
