@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.test import override_settings
 from django.utils import translation
 
 from tests.downloads import downloads_storage  # noqa: F401
@@ -9,6 +10,18 @@ from tests.support import _article_once, article, restore, seed_snapshot  # noqa
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "fixtures" / "sources" / "interpol-ga-93-hammouchi-bilaterals.fr.txt"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Passwords hashed with MD5 in the suite, as Django's testing docs advise.
+
+    Why: the default PBKDF2 takes a quarter of a second per hash on these
+    machines, and some 250 tests make a user with a password or log in. What
+    the hasher protects is Django's; no test is about its strength.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
