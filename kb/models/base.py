@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -54,15 +53,16 @@ class RecordQuerySet(models.QuerySet):
         Every folded word (lib.text.search_words) must be contained in
         `search_text`. The words the trigram index can look up (3 characters
         or more) go through it first: on SQLite the table's FTS5 index
-        (`<table>_search`), on PostgreSQL the GIN trigram index, which the LIKE
-        below uses by itself. The LIKE then checks every word exactly, on the
-        rows the index found. In the table's order: ranked_search() ranks.
+        (`<table>_search`), whose rows are read once, when the query first
+        compiles, as a list of ids (search.Candidates); on PostgreSQL the
+        GIN trigram index, which the LIKE below uses by itself. The LIKE then
+        checks every word exactly, on the rows the index found.
+        In the table's order: ranked_search() ranks.
         """
         words = list(dict.fromkeys(search_words(query)))
         indexed = [w for w in words if len(w) >= search.TRIGRAM]
         if indexed and connections[self.db].vendor == "sqlite":
-            sql, params = search.sqlite_match(self.model._meta.db_table, indexed)
-            self = self.filter(pk__in=RawSQL(sql, params))
+            self = self.filter(search.Candidates(self.model._meta.db_table, indexed))
         for word in words:
             self = self.filter(search_text__contains=word)
         return self

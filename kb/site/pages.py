@@ -117,7 +117,9 @@ def search(request):
             found = model.objects.published()
             if model is Post:
                 found = found.filter(public("organisation")).select_related("organisation")
-            count = cached_count(found.search(q), version)
+            # Keyed by the words: the type and the version complete the key, and
+            # a hit compiles nothing (so reads no search index).
+            count = cached_count(found.search(q), version, key=("search", q))
             if count:
                 ranked = found.ranked_search(q).defer("search_text")
                 rows = list(ranked[: settings.KB_SEARCH_LIMIT])

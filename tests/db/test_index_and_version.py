@@ -5,7 +5,9 @@ No timings: the plans name the index, and answers stay exact after changes.
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from kb.db import search
 from kb.db.version import data_version
 from kb.models import Citation, Organisation
 from tests import factories
@@ -27,12 +29,70 @@ def plan(queryset):
 
 
 def test_search_reads_the_trigram_index():
-    factories.OrganisationFactory(name_en="Federal Criminal Police Office")
-    text = plan(Organisation.objects.search("criminal police").order_by())
+    org = factories.OrganisationFactory(name_en="Federal Criminal Police Office")
     if connection.vendor == "postgresql":
+        text = plan(Organisation.objects.search("criminal police").order_by())
         assert "kb_organisation_search_trgm" in text
-    else:
-        assert "kb_organisation_search VIRTUAL TABLE" in text
+        return
+    # SQLite: the index's rows are read when the query compiles, then looked up by key.
+    found = Organisation.objects.search("criminal police")
+    with CaptureQueriesContext(connection) as captured:
+        assert list(found) == [org]
+    index, rows = (q["sql"] for q in captured.captured_queries)
+    assert 'FROM "kb_organisation_search" WHERE "kb_organisation_search" MATCH' in index
+    assert f'"kb_organisation"."id" IN ({org.pk})' in rows
+    assert "INTEGER PRIMARY KEY" in plan(found.order_by())
+
+
+def test_a_search_that_finds_nothing_reads_no_table():
+    factories.OrganisationFactory.create_batch(3)
+    found = Organisation.objects.search("hammouchi").in_name_order("en")
+    assert not found.exists()
+    if connection.vendor == "sqlite":
+        # Not a walk of the name index probing every row, as with a subquery.
+        assert "SCAN" not in plan(found) and "kb_organisation_name_en" not in plan(found)
+
+
+def index_reads(captured):
+    return sum("MATCH" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_index_is_read_once_for_a_page_and_its_count():
+    factories.OrganisationFactory(name_en="Gendarmerie royale")
+    found = Organisation.objects.search("royale")
+    with CaptureQueriesContext(connection) as captured:
+        assert found.count() == 1
+        assert list(found.values_list("name_en", flat=True)) == ["Gendarmerie royale"]
+    reads = 1 if connection.vendor == "sqlite" else 0
+    assert index_reads(captured) == reads
+    assert len(captured.captured_queries) == 2 + reads
+
+
+def test_a_cached_count_reads_no_index(django_assert_num_queries):
+    factories.OrganisationFactory(name_en="Gendarmerie royale")
+    version, key = data_version(), ("q", "royale")  # a key: no SQL compiled to make one
+    assert Organisation.objects.search("royale").cached_count(version, key) == 1
+    with django_assert_num_queries(0):
+        assert Organisation.objects.search("royale").cached_count(version, key) == 1
+
+
+def test_past_the_candidates_cap_every_row_is_checked(monkeypatch):
+    """Common words: the rows are read in order and checked, and none is lost."""
+    many = [factories.OrganisationFactory(name_en=f"Police academy {n}") for n in range(4)]
+    factories.OrganisationFactory(name_en="Customs office")
+    monkeypatch.setattr(search, "CANDIDATES_MAX", 2)
+    if connection.vendor == "sqlite":
+        table = Organisation._meta.db_table
+        assert search.sqlite_candidates(connection, table, ["academy"]) is None
+        assert len(search.sqlite_candidates(connection, table, ["customs"])) == 1
+    assert set(Organisation.objects.search("police academy")) == set(many)
+
+
+def test_a_word_is_looked_up_by_its_first_and_last_trigrams():
+    assert search.trigrams(["cyber", "academy"]) == ["cyb", "ber", "aca", "emy"]
+    assert search.trigrams(["gr", "abc", "abcd"]) == ["abc", "bcd"]
+    # Quoted as FTS5 strings: a quote inside is doubled.
+    assert search.sqlite_match_expression(['roy"al']) == '"roy" """al"'
 
 
 def test_the_index_follows_saves_renames_and_deletes():

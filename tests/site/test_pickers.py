@@ -13,6 +13,7 @@ from django.utils import translation
 
 from kb.models import Status
 from tests import factories
+from tests.support import search_index_reads
 
 NORWAY_POLICE = "norwegian-national-police"
 NORWAY_MEETING = "interpol-general-assembly-93-meeting-norwegian-national-police"
@@ -301,14 +302,14 @@ def test_an_unknown_type_of_suggestion_is_a_404(client, db):
 
 
 @pytest.mark.parametrize("rows", [3, 40])
-def test_suggestions_take_one_query_whatever_the_rows(client, db, rows):
+def test_suggestions_take_one_query_and_the_index_whatever_the_rows(client, db, rows):
     for i in range(rows):
         factories.OrganisationFactory(name_en=f"Harbour police {i}", aliases=[f"HP{i}"])
     suggest(client, "en", "organisation", "harbour")  # warm caches
     with CaptureQueriesContext(connection) as context:
         response = suggest(client, "en", "organisation", "harbour")
     assert len(response.json()["results"]) == min(rows, 10)
-    assert len(context.captured_queries) == 1
+    assert len(context.captured_queries) == 1 + search_index_reads(1)
 
 
 @pytest.mark.parametrize("rows", [3, 40])
