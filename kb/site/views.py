@@ -58,10 +58,11 @@ def api_links(model_name, query):
     }
 
 
-# Columns every record has and no list row shows: reading the folded search
-# text, descriptions and timestamps of each row and its joined records was a
-# fifth of a list's query time. A source's text is a whole article per row.
-UNSHOWN = ("search_text", "description", "created_at", "updated_at", "text")
+# Columns no list row shows: reading the folded search text, descriptions and
+# timestamps of each row and its joined records was a fifth of a list's query
+# time. A source's text is a whole article per row; aliases are JSON, decoded
+# per row and per joined parent for nothing.
+UNSHOWN = ("search_text", "description", "created_at", "updated_at", "text", "aliases", "website")
 
 
 def _unshown(queryset):
