@@ -75,8 +75,9 @@ class Candidates(Expression):
     query is compiled, and written into it as a list of ids: SQLite then
     looks a few rows up by key and sorts them, or walks the name index for
     many (0.1 ms for "hammouchi"). They are read once per queryset, its
-    clones included (a page, its count and its facets share them), and not
-    at all when nothing compiles the query (a cached count). Past
+    clones included (a page, its count and its facets share them), again
+    only after a write to the database (`_state()`), and not at all when
+    nothing compiles the query (a cached count). Past
     CANDIDATES_MAX rows the words are common, and the condition is the
     subquery: the reading stops there, so it costs a fraction of the index's
     lists, and a long list of ids would cost more to write and parse than
@@ -91,7 +92,8 @@ class Candidates(Expression):
         super().__init__()
         self.table, self.words = table, words
         self.key = F("pk")
-        # Shared by copies (clones copy expressions shallowly): read once.
+        # Shared by copies (clones copy expressions shallowly): database alias ->
+        # (its _state() when read, the ids).
         self.read = {}
 
     def get_source_expressions(self):
@@ -101,9 +103,14 @@ class Candidates(Expression):
         (self.key,) = expressions
 
     def as_sql(self, compiler, connection):
-        if connection.alias not in self.read:
-            self.read[connection.alias] = sqlite_candidates(connection, self.table, self.words)
-        ids = self.read[connection.alias]
+        state = _state(connection)
+        kept = self.read.get(connection.alias)
+        if kept is None or kept[0] != state:
+            kept = self.read[connection.alias] = (
+                state,
+                sqlite_candidates(connection, self.table, self.words),
+            )
+        ids = kept[1]
         key, params = compiler.compile(self.key)
         if ids is None:
             sql, match = sqlite_match(self.table, self.words)
@@ -111,6 +118,18 @@ class Candidates(Expression):
         # Integers read from the index, written into the SQL: as parameters,
         # a thousand of them would cost the ORM more than the query.
         return f"{key} IN ({','.join(map(str, ids)) or 'NULL'})", params
+
+
+def _state(connection):
+    """Changes a write to the database makes: this connection's count of changed rows,
+    and SQLite's data_version, which moves when another connection commits one.
+
+    Read from the driver's connection: a pragma, not a query of the data, and
+    no query in Django's log.
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    return raw.total_changes, raw.execute("PRAGMA data_version").fetchone()[0]
 
 
 def _sqlite_triggers(table):

@@ -68,6 +68,16 @@ def test_the_index_is_read_once_for_a_page_and_its_count():
     assert len(captured.captured_queries) == 2 + reads
 
 
+def test_a_kept_queryset_reads_the_index_again_after_a_write():
+    factories.OrganisationFactory(name_en="Gendarmerie royale")
+    found = Organisation.objects.search("royale")
+    assert found.count() == 1
+    factories.OrganisationFactory(name_en="Garde royale")
+    assert found.count() == 2  # a clone of the same query: the new row is found
+    Organisation.objects.filter(name_en="Garde royale").delete()
+    assert list(found.all().values_list("name_en", flat=True)) == ["Gendarmerie royale"]
+
+
 def test_a_cached_count_reads_no_index(django_assert_num_queries):
     factories.OrganisationFactory(name_en="Gendarmerie royale")
     version, key = data_version(), ("q", "royale")  # a key: no SQL compiled to make one
