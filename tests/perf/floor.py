@@ -1,4 +1,5 @@
-"""The benchmark's HTTP floor: bare views that return each case's rows with values().
+"""The benchmark's HTTP floor: bare views that return each case's rows with values()
+(an events page's participants with the app's own compiled SQL, participant_rows()).
 
 Served beside the app by the same gunicorn (tests/perf/urls.py), through the
 same middleware, so the gap between a case and its floor is what the app's
@@ -16,6 +17,7 @@ from django.http import JsonResponse
 
 from kb.lib import regions
 from kb.models import Citation, Event, Organisation, Participation, Status
+from kb.models.events import participant_rows
 
 ORG_FIELDS = (
     "id",
@@ -67,9 +69,9 @@ def _with_citations(model, rows):
 
 def _with_participants(rows):
     by_event = {}
-    # The app's order (kb/api/projections.py): by event key, not by the events' dates.
-    participants = Participation.objects.filter(event_id__in=[row["id"] for row in rows])
-    for participant in participants.order_by("event_id", "role", "pk").values(*PARTICIPANT_FIELDS):
+    # The app's SQL (kb/api/projections.py): by event key, not by the events' dates.
+    for values in participant_rows([row["id"] for row in rows]):
+        participant = dict(zip(PARTICIPANT_FIELDS, values, strict=True))
         by_event.setdefault(participant["event_id"], []).append(participant)
     for row in rows:
         row["participants"] = by_event.get(row["id"], [])
