@@ -35,9 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,7 +45,7 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.perf import cases, import_files  # noqa: E402
+from tests.perf import cases, import_files, servers  # noqa: E402
 from tests.perf.loadtest_report import (  # noqa: E402
     NOT_HTTP,
     read_failures,
@@ -248,22 +246,6 @@ def stop(process, timeout=60):
         process.wait()
 
 
-def wait_for(url, processes, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                raise SystemExit(f"make {name} stopped (exit {process.returncode}) before serving")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"{url} did not answer within {timeout} s")
-
-
 # --- Main ----------------------------------------------------------------------------------
 
 
@@ -336,7 +318,9 @@ def main():
             web = make("serve", stack, web_out)
         host = f"http://127.0.0.1:{port}"
         # Readiness: databases, cache, migrations, and a worker that beats.
-        wait_for(f"{host}/readyz/", {"serve": web, "worker": worker})
+        servers.wait_for(
+            f"{host}/readyz/", timeout=180, processes={"make serve": web, "make worker": worker}
+        )
         print(
             f"  stack up ({time.monotonic() - started:.0f} s since the start); load for {run_time}",
             flush=True,

@@ -39,9 +39,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(url, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+def wait_for(url, timeout=60, processes=None):
+    """Until url answers 200; `processes` ({name: Popen}) that stop first end the wait."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name, process in (processes or {}).items():
+            if process.poll() is not None:
+                raise SystemExit(f"{name} stopped (exit {process.returncode}) before serving")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
