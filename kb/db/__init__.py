@@ -6,7 +6,8 @@ that installs or removes both (`install`), on SQLite and PostgreSQL; day
 arithmetic an index can hold, for date windows (`dates`); a row and every row
 below it in a self-referencing table, in one recursive query (`trees`); each
 language's collation of names, the same on both databases (`collation`); hints to
-SQLite's planner, which plans without statistics (`planning`).
+SQLite's planner, which plans without statistics (`planning`); rows for a list of
+ids from SQL written once per database (`idlists`).
 May import: `kb.lib`, Django's database and cache layers. Never a kb model
 (tables come from the app config it is handed) and never a request.
 """

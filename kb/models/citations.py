@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
 
+from ..db.idlists import IDS, rows_for_ids
 from .base import Record, RecordQuerySet
 from .ordering import NameOrder
 from .rules import Together
@@ -245,12 +246,11 @@ def cited_quotes(model, ids, alias=None):
     by_record = {}
     if ids:
         connection = connections[alias or "default"]
-        sql = _cited_sql(connection.alias).replace("%(ids)s", ", ".join(["%s"] * len(ids)))
-        params = [ContentType.objects.get_for_model(model).pk, PUBLIC, *ids]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for object_id, *citation in cursor.fetchall():
-                by_record.setdefault(object_id, []).append(tuple(citation))
+        before = [ContentType.objects.get_for_model(model).pk, PUBLIC]
+        for object_id, *citation in rows_for_ids(
+            connection, _cited_sql(connection.alias), ids, before
+        ):
+            by_record.setdefault(object_id, []).append(tuple(citation))
     return by_record
 
 
@@ -262,6 +262,6 @@ def _cited_sql(alias):
     return (
         f"SELECT c.object_id, s.slug, c.quote, c.translation, c.translation_by FROM {citation} c "
         f"INNER JOIN {source} s ON s.id = c.source_id "
-        "WHERE c.content_type_id = %s AND s.status = %s AND c.object_id IN (%(ids)s) "
+        f"WHERE c.content_type_id = %s AND s.status = %s AND c.object_id IN ({IDS}) "
         "ORDER BY c.object_id, c.id"
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..db.dates import DaysBefore, LongestSpan, SpanDays
+from ..db.idlists import IDS, rows_for_ids
 from ..lib import regions
 from .actors import Organisation, Person, Post
 from .base import (
@@ -285,10 +286,8 @@ def participant_rows(event_ids, alias=None):
     if not event_ids:
         return []
     connection = connections[alias or "default"]
-    sql = _participants_sql(connection.alias).replace("%(ids)s", ", ".join(["%s"] * len(event_ids)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*event_ids, PUBLIC, PUBLIC, PUBLIC])
-        return cursor.fetchall()
+    sql = _participants_sql(connection.alias)
+    return rows_for_ids(connection, sql, event_ids, after=[PUBLIC, PUBLIC, PUBLIC])
 
 
 @functools.cache
@@ -309,7 +308,7 @@ def _participants_sql(alias):
         f"LEFT OUTER JOIN {tables['organisation']} o ON o.id = p.organisation_id "
         f"LEFT OUTER JOIN {tables['person']} pe ON pe.id = p.person_id "
         f"LEFT OUTER JOIN {tables['post']} po ON po.id = p.post_id "
-        "WHERE p.event_id IN (%(ids)s) "
+        f"WHERE p.event_id IN ({IDS}) "
         "AND (p.organisation_id IS NULL OR o.status = %s) "
         "AND (p.person_id IS NULL OR pe.status = %s) "
         "AND (p.post_id IS NULL OR po.status = %s) "

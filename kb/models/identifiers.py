@@ -9,6 +9,7 @@ from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..db.idlists import IDS, rows_for_ids
 from ..lib import identifiers as schemes
 
 
@@ -75,11 +76,8 @@ def identifier_rows(model, ids, alias=None):
     if not ids:
         return []
     connection = connections[alias or "default"]
-    sql = _identifiers_sql(connection.alias).replace("%(ids)s", ", ".join(["%s"] * len(ids)))
     content_type = ContentType.objects.db_manager(connection.alias).get_for_model(model)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [content_type.pk, *ids])
-        return cursor.fetchall()
+    return rows_for_ids(connection, _identifiers_sql(connection.alias), ids, [content_type.pk])
 
 
 @functools.cache
@@ -87,6 +85,6 @@ def _identifiers_sql(alias):
     table = connections[alias].ops.quote_name(Identifier._meta.db_table)
     return (
         f"SELECT object_id, scheme, value FROM {table} "
-        "WHERE content_type_id = %s AND object_id IN (%(ids)s) "
+        f"WHERE content_type_id = %s AND object_id IN ({IDS}) "
         "ORDER BY object_id, scheme, value"
     )
