@@ -177,6 +177,7 @@ def test_postgresql_has_no_datasette_targets_nor_columns():
     assert results["endpoints"][0]["datasette_rps"] is None
     headers = [header for header, _ in report.columns(results)]
     assert "DS req/s" not in headers and "×DS warm" not in headers
+    assert "floor ×DS" not in headers
     assert "p50 @10" in headers and "growth" in headers
 
 
@@ -188,6 +189,15 @@ def test_the_printed_report():
     assert "[  met  ] page_1: warm req/s over Datasette's: 20.00× (≥ 5.0×)" in text
     assert "Datasette with its defaults (facet suggestions on), p50: " in text
     assert text.splitlines()[-1] == "All 34 targets met"
+
+
+def test_the_floors_own_ratio_to_datasette():
+    # The floor's req/s over Datasette's (600 over 100 in sqlite_results()): what a bare
+    # view reaches, beside the app's ×DS (400 over 100).
+    results = sqlite_results()
+    cells = dict(report.columns(results))
+    assert cells["floor ×DS"](results["endpoints"][0]) == "6.00"
+    assert cells["×DS"](results["endpoints"][0]) == "4.00"
 
 
 def test_failed_requests_are_reported():
