@@ -396,8 +396,8 @@ def main(argv=None):
         if database_path is not None:
             ds_port = free_port()
             datasette = start_datasette(database_path, ds_port)
+        cold_at = f"http://127.0.0.1:{cold_port}"
         for case in measured:
-            cold_at = f"http://127.0.0.1:{cold_port}"
             small_cold = None
             if case["name"] in small_urls:
                 small_at = f"http://127.0.0.1:{small_port}{small_urls[case['name']]}"
@@ -428,6 +428,23 @@ def main(argv=None):
                 + (f"; Datasette {ds['rps']:.0f} req/s" if ds else ""),
                 flush=True,
             )
+        html_vs_json = None
+        urls = {case["name"]: case["url"] for case in measured}
+        if report.HTML_CASE in urls and report.ITS_JSON in urls:
+            # The page and its JSON again, their runs alternating: the ratio of two
+            # measurements minutes apart showed the machine's spells (see report.py).
+            html, json_ = measure_interleaved(
+                f"{cold_at}{urls[report.HTML_CASE]}",
+                f"{cold_at}{urls[report.ITS_JSON]}",
+                args.duration,
+                args.runs,
+            )
+            html_vs_json = {"html_p50_ms": html["p50_ms"], "json_p50_ms": json_["p50_ms"]}
+            print(
+                f"  {report.HTML_CASE} and {report.ITS_JSON} alternating: p50 "
+                f"{report.fmt(html['p50_ms'])} and {report.fmt(json_['p50_ms'])} ms",
+                flush=True,
+            )
         view_entries = []
         for case in views:
             cold = measure(f"http://127.0.0.1:{cold_port}{case['url']}", args.duration, args.runs)
@@ -454,6 +471,7 @@ def main(argv=None):
         small_scale=small,
         views=view_entries,
         extra={
+            "html_vs_json": html_vs_json,
             "worker_rss_mb_by_server": rss,
             "settings": {
                 "server": "gunicorn, 2 sync workers, conn_max_age=600",

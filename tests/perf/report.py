@@ -212,10 +212,17 @@ def evaluate_targets(results):
         for e in endpoints
     ]
     if HTML_CASE in by_name and ITS_JSON in by_name:
+        # From the two measured with their runs alternating (bench.py), when they were:
+        # each case's own runs lie minutes apart, and a slower spell in one of them
+        # showed as the page's cost (1.46× in one run, 2.20× in the next).
+        paired = results.get("html_vs_json") or {
+            "html_p50_ms": by_name[HTML_CASE]["p50_ms"],
+            "json_p50_ms": by_name[ITS_JSON]["p50_ms"],
+        }
         targets.append(
             target(
                 f"{HTML_CASE}: cold p50 over {ITS_JSON}'s (the same query as JSON)",
-                ratio(by_name[HTML_CASE]["p50_ms"], by_name[ITS_JSON]["p50_ms"]),
+                ratio(paired["html_p50_ms"], paired["json_p50_ms"]),
                 "≤",
                 1.5,
             )

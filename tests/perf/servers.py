@@ -142,20 +142,21 @@ def measure(url, duration, runs):
     return report.median_of_runs([wrk(url, duration) for _ in range(runs)])
 
 
-def measure_interleaved(big_url, small_url, duration, runs):
-    """The big and the small scale's cold figures, their runs alternating.
+def measure_interleaved(first_url, second_url, duration, runs):
+    """Two URLs' cold figures, their runs alternating: a case at both scales, or the
+    HTML list and its JSON.
 
     Measured minutes apart, the two scales saw different machines (another
     process, a slower minute), and the growth ratio showed that rather than
     the data's size; alternating run by run gives both the same conditions.
     """
-    wrk(big_url, WARMUP_S)
-    wrk(small_url, WARMUP_S)
-    big, small = [], []
+    wrk(first_url, WARMUP_S)
+    wrk(second_url, WARMUP_S)
+    first, second = [], []
     for _ in range(runs):
-        big.append(wrk(big_url, duration))
-        small.append(wrk(small_url, duration))
-    return report.median_of_runs(big), report.median_of_runs(small)
+        first.append(wrk(first_url, duration))
+        second.append(wrk(second_url, duration))
+    return report.median_of_runs(first), report.median_of_runs(second)
 
 
 def worker_rss_mb(master_pid):
