@@ -48,24 +48,28 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "bench-results.json"
 MARKDOWN = REPO / "bench-results.md"
-DEFAULT_SQLITE = REPO / "bench.sqlite3"
-DEV_SQLITE = REPO / "db.sqlite3"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 # Run as a script, this file's folder is on the path, not the repository's.
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.perf import cases, report  # noqa: E402
+from tests.perf import cases, report, tables  # noqa: E402
+from tests.perf.databases import (  # noqa: E402
+    bench_database_url,
+    empty_cache,
+    ensure_postgres_database,
+    is_postgres,
+    redis_url_for,
+    scale_label,
+    small_database_url,
+    sqlite_path,
+)
 from tests.perf.servers import (  # noqa: E402
     CACHE_KEY_PREFIX,
     WARMUP_S,
@@ -79,59 +83,7 @@ from tests.perf.servers import (  # noqa: E402
     worker_rss_mb,
 )
 
-# --- The databases -----------------------------------------------------------------------
-
-
-def is_postgres(url):
-    return url.startswith(("postgres:", "postgresql:", "pgsql:"))
-
-
-def sqlite_path(url):
-    """The file a sqlite:// URL names, as settings read it; relative to the repository."""
-    import environ
-
-    name = Path(environ.Env.db_url_config(url)["NAME"])
-    return name if name.is_absolute() else REPO / name
-
-
-def bench_database_url(environ):
-    """DATABASE_URL, or bench.sqlite3; refuses the development database."""
-    url = environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
-    if is_postgres(url):
-        return url
-    path = sqlite_path(url)
-    if path.resolve() == DEV_SQLITE.resolve():
-        raise SystemExit("Refusing to benchmark on the development database db.sqlite3.")
-    # Absolute, so that the servers (run from the repository) and this process agree.
-    return f"sqlite:///{path}"
-
-
-def scale_label(scale):
-    """10.0 as 10, 0.5 as 0.5: as `synthesize --scale` and the results show it."""
-    return int(scale) if scale == int(scale) else scale
-
-
-def small_database_url(url, small_scale):
-    """The big scale's database with `_<small scale>` added to its name."""
-    suffix = "_" + str(scale_label(small_scale)).replace(".", "_")
-    if is_postgres(url):
-        parts = urllib.parse.urlparse(url)
-        return parts._replace(path=parts.path + suffix).geturl()
-    path = sqlite_path(url)
-    return f"sqlite:///{path.with_name(path.stem + suffix + path.suffix)}"
-
-
-def ensure_postgres_database(url):
-    """Create the PostgreSQL database named in url when it does not exist."""
-    import psycopg
-
-    parts = urllib.parse.urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+# --- The databases, filled -------------------------------------------------------------
 
 
 def prepare_database(url, scale, cases_json=None):
@@ -207,41 +159,6 @@ def sql_floor_p50(case, budget_s=2.0, max_reps=200):
                 cursor.fetchall()
             timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
-
-
-# --- The cache ---------------------------------------------------------------------------
-
-
-def redis_url_for(environ, postgres):
-    """The servers' Redis: the caller's REDIS_URL; on PostgreSQL runs db 13 by
-    default, as a deployment on PostgreSQL would have one; on SQLite none (the
-    local-memory cache)."""
-    return environ.get("REDIS_URL", "").strip() or (DEFAULT_REDIS_URL if postgres else "")
-
-
-def empty_cache(redis_url, prefix=CACHE_KEY_PREFIX):
-    """Delete the keys under the bench's prefix, so that the warm server starts
-    empty and fills its cache in its own warm-up; other keys are left alone."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
-    try:
-        batch, deleted = [], 0
-        for key in client.scan_iter(match=f"{prefix}*", count=1000):
-            batch.append(key)
-            if len(batch) == 1000:
-                deleted += client.delete(*batch)
-                batch = []
-        if batch:
-            deleted += client.delete(*batch)
-    except redis.RedisError as error:
-        # The cache ignores a Redis that is down: the warm run would measure misses.
-        raise SystemExit(
-            f"Redis at {redis_url} is unusable ({error}): start it or set REDIS_URL."
-        ) from None
-    finally:
-        client.close()
-    return deleted
 
 
 # --- Main ---------------------------------------------------------------------------------
@@ -405,7 +322,7 @@ def main(argv=None):
                     cold_at + case["url"], small_at, args.duration, args.runs
                 )
                 print(
-                    f"  {case['name']} at scale {small}: p50 {report.fmt(small_cold['p50_ms'])} "
+                    f"  {case['name']} at scale {small}: p50 {tables.fmt(small_cold['p50_ms'])} "
                     f"ms, {small_cold['rps']:.0f} req/s",
                     flush=True,
                 )
@@ -422,9 +339,9 @@ def main(argv=None):
             entry = report.endpoint_entry(case, cold, floor, warm, small_cold, ds, ds_default)
             endpoints.append(entry)
             print(
-                f"  {case['name']}: cold p50 {report.fmt(cold['p50_ms'])} ms, "
-                f"{cold['rps']:.0f} req/s; warm p50 {report.fmt(warm['p50_ms'])} ms, "
-                f"{warm['rps']:.0f} req/s; floor p50 {report.fmt(floor['p50_ms'])} ms"
+                f"  {case['name']}: cold p50 {tables.fmt(cold['p50_ms'])} ms, "
+                f"{cold['rps']:.0f} req/s; warm p50 {tables.fmt(warm['p50_ms'])} ms, "
+                f"{warm['rps']:.0f} req/s; floor p50 {tables.fmt(floor['p50_ms'])} ms"
                 + (f"; Datasette {ds['rps']:.0f} req/s" if ds else ""),
                 flush=True,
             )
@@ -442,7 +359,7 @@ def main(argv=None):
             html_vs_json = {"html_p50_ms": html["p50_ms"], "json_p50_ms": json_["p50_ms"]}
             print(
                 f"  {report.HTML_CASE} and {report.ITS_JSON} alternating: p50 "
-                f"{report.fmt(html['p50_ms'])} and {report.fmt(json_['p50_ms'])} ms",
+                f"{tables.fmt(html['p50_ms'])} and {tables.fmt(json_['p50_ms'])} ms",
                 flush=True,
             )
         view_entries = []
@@ -450,8 +367,8 @@ def main(argv=None):
             cold = measure(f"http://127.0.0.1:{cold_port}{case['url']}", args.duration, args.runs)
             view_entries.append(report.view_entry(case, cold))
             print(
-                f"  {case['name']}: cold p50 {report.fmt(cold['p50_ms'])} ms, "
-                f"p95 {report.fmt(cold['p95_ms'])} ms, {cold['rps']:.0f} req/s",
+                f"  {case['name']}: cold p50 {tables.fmt(cold['p50_ms'])} ms, "
+                f"p95 {tables.fmt(cold['p95_ms'])} ms, {cold['rps']:.0f} req/s",
                 flush=True,
             )
         rss = {"cold": worker_rss_mb(cold_server.pid), "warm": worker_rss_mb(warm_server.pid)}
@@ -485,9 +402,9 @@ def main(argv=None):
         },
     )
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    MARKDOWN.write_text(report.format_markdown(results))
+    MARKDOWN.write_text(tables.format_markdown(results))
     print()
-    print(report.format_table(results))
+    print(tables.format_table(results))
     print(
         f"\nWrote {RESULTS.relative_to(REPO)} and {MARKDOWN.relative_to(REPO)} "
         "(the table and the targets in Markdown)"

@@ -1,8 +1,8 @@
-"""The benchmark's pure parts (tests/perf/report.py, bench.py), so it does not rot between runs."""
+"""The benchmark's pure parts (report.py, tables.py, databases.py, bench.py), so it does not rot."""
 
 import pytest
 
-from tests.perf import bench, report
+from tests.perf import bench, databases, report, tables
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/api/v1/organisations/
   2 threads and 4 connections
@@ -172,7 +172,7 @@ def test_a_target_whose_figure_is_missing_is_neither_met_nor_unmet():
     assert targets["page_1: cold p50 at scale 100 over scale small"]["met"] is None
     assert targets["worker memory (largest gunicorn worker RSS)"]["measured"] is None
     assert report.summary(results["targets"]) == "0 of 6 targets NOT met, 2 not measured"
-    text = report.format_table(results)
+    text = tables.format_table(results)
     assert "[  n/a  ] worker memory (largest gunicorn worker RSS): — (< 300 MB)" in text
     assert "p50: page_1 none answered within the run." in text
 
@@ -191,14 +191,14 @@ def test_postgresql_has_no_datasette_targets_nor_columns():
     assert len(names) == 6 + 1 + 7 + 7 + 1 + 1
     assert not any("Datasette" in name for name in names)
     assert results["endpoints"][0]["datasette_rps"] is None
-    headers = [header for header, _ in report.columns(results)]
+    headers = [header for header, _ in tables.columns(results)]
     assert "DS req/s" not in headers and "×DS warm" not in headers
     assert "floor ×DS" not in headers
     assert "p50 @10" in headers and "growth" in headers
 
 
 def test_the_printed_report():
-    text = report.format_table(sqlite_results())
+    text = tables.format_table(sqlite_results())
     header = next(line for line in text.splitlines() if line.startswith("case "))
     for column in ("warm p50", "floor p95", "×floor", "×DS warm", "p50 @10", "growth"):
         assert column in header
@@ -211,24 +211,24 @@ def test_the_floors_own_ratio_to_datasette():
     # The floor's req/s over Datasette's (600 over 100 in sqlite_results()): what a bare
     # view reaches, beside the app's ×DS (400 over 100).
     results = sqlite_results()
-    cells = dict(report.columns(results))
+    cells = dict(tables.columns(results))
     assert cells["floor ×DS"](results["endpoints"][0]) == "6.00"
     assert cells["×DS"](results["endpoints"][0]) == "4.00"
 
 
 def test_failed_requests_are_reported():
-    assert "FAILED" not in report.format_table(sqlite_results())
+    assert "FAILED" not in tables.format_table(sqlite_results())
     broken = entry("page_1", warm=figures(p50=2.0, errors=9), datasette=figures(rps=100.0))
     results = sqlite_results(page_1=broken)
-    assert "those figures are suspect): page_1 warm 9." in report.format_table(results)
-    assert "page_1 warm 9." in report.format_markdown(results)
+    assert "those figures are suspect): page_1 warm 9." in tables.format_table(results)
+    assert "page_1 warm 9." in tables.format_markdown(results)
 
 
 def test_the_markdown_table_and_targets():
     results = sqlite_results()
-    markdown = report.format_markdown(results)
+    markdown = tables.format_markdown(results)
     rows = [line for line in markdown.splitlines() if line.startswith("|")]
-    width = len(report.columns(results))
+    width = len(tables.columns(results))
     table, targets = rows[: 2 + len(CASES)], rows[2 + len(CASES) :]
     assert table[1] == "|" + "---|" * width
     assert all(row.count(" | ") == width - 1 for row in table[:1] + table[2:])
@@ -243,18 +243,20 @@ def test_the_markdown_table_and_targets():
 
 def test_the_development_database_is_refused():
     with pytest.raises(SystemExit):
-        bench.bench_database_url({"DATABASE_URL": f"sqlite:///{bench.DEV_SQLITE}"})
+        databases.bench_database_url({"DATABASE_URL": f"sqlite:///{databases.DEV_SQLITE}"})
     with pytest.raises(SystemExit):
-        bench.bench_database_url({"DATABASE_URL": "sqlite:///db.sqlite3"})
-    assert bench.bench_database_url({}) == f"sqlite:///{bench.DEFAULT_SQLITE}"
+        databases.bench_database_url({"DATABASE_URL": "sqlite:///db.sqlite3"})
+    assert databases.bench_database_url({}) == f"sqlite:///{databases.DEFAULT_SQLITE}"
 
 
 def test_the_small_scale_database_is_named_after_the_big_one():
-    big = bench.bench_database_url({})
-    assert bench.small_database_url(big, 10) == f"sqlite:///{bench.REPO / 'bench_10.sqlite3'}"
-    assert bench.small_database_url(big, 0.5).endswith("/bench_0_5.sqlite3")
+    big = databases.bench_database_url({})
+    assert (
+        databases.small_database_url(big, 10) == f"sqlite:///{databases.REPO / 'bench_10.sqlite3'}"
+    )
+    assert databases.small_database_url(big, 0.5).endswith("/bench_0_5.sqlite3")
     postgres = "postgres://postgres@127.0.0.1:5432/entente_bench?sslmode=disable"
-    assert bench.small_database_url(postgres, 10.0) == (
+    assert databases.small_database_url(postgres, 10.0) == (
         "postgres://postgres@127.0.0.1:5432/entente_bench_10?sslmode=disable"
     )
 
@@ -280,9 +282,9 @@ def test_the_servers_differ_in_the_response_cache_only():
         "redis://127.0.0.1:6379/13",
         "entente-bench",
     )
-    assert bench.redis_url_for({}, postgres=False) == ""
-    assert bench.redis_url_for({}, postgres=True) == bench.DEFAULT_REDIS_URL
-    assert bench.redis_url_for({"REDIS_URL": "redis://r:6379/2"}, postgres=False) == (
+    assert databases.redis_url_for({}, postgres=False) == ""
+    assert databases.redis_url_for({}, postgres=True) == databases.DEFAULT_REDIS_URL
+    assert databases.redis_url_for({"REDIS_URL": "redis://r:6379/2"}, postgres=False) == (
         "redis://r:6379/2"
     )
 
@@ -301,9 +303,9 @@ def test_the_views_cases_are_bound_by_their_p95_alone():
     assert targets["graph_of_an_event: cold p95"]["met"] is True
     assert targets["map_for_dates: cold p95"]["met"] is False
     assert targets["map_for_dates: cold p95"]["target"] == "≤ 200 ms"
-    text = report.format_table(results)
+    text = tables.format_table(results)
     assert "map_for_dates: cold p95: 250.0 ms (≤ 200 ms)" in text
-    assert "| map_for_dates | 10.0 | 250.0 | 400 | 1 |" in report.format_markdown(results)
+    assert "| map_for_dates | 10.0 | 250.0 | 400 | 1 |" in tables.format_markdown(results)
 
 
 def test_only_may_name_a_view_case_alongside_the_read_cases():
