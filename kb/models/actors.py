@@ -1,12 +1,15 @@
 """Who acts: organisations, people, the posts they hold, and their memberships."""
 
+import functools
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from ..db.idlists import IDS, rows_for_ids
 from ..lib import regions
 from .base import (
     NO_DATE,
@@ -103,6 +106,27 @@ class Organisation(CitedRecord):
         validate_aliases(self.aliases)
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
+
+
+def organisation_names(ids, alias=None):
+    """[(id, slug, name_en, name_fr)] of the organisations `ids`, in no order, whatever
+    their status (the caller's ids come from rows the public may see).
+
+    SQL compiled once per database alias (kb/db/idlists.py): the map names every
+    international body of its scope (1,615 for three years at scale 100), and
+    through the ORM that list of ids cost 6 ms to write and its rows 4 times the
+    query in modeltranslation's reading; 1.4 ms so.
+    """
+    if not ids:
+        return []
+    connection = connections[alias or "default"]
+    return rows_for_ids(connection, _organisation_names_sql(connection.alias), ids)
+
+
+@functools.cache
+def _organisation_names_sql(alias):
+    table = connections[alias].ops.quote_name(Organisation._meta.db_table)
+    return f"SELECT id, slug, name_en, name_fr FROM {table} WHERE id IN ({IDS})"
 
 
 class PersonQuerySet(CitedQuerySet):
