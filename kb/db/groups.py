@@ -1,4 +1,5 @@
-"""Each event's participant groups, kept by the database: what the map counts, read per event.
+"""Each event's participant groups and each agreement's party groups, kept by the database:
+what the map counts, read one row per event or agreement.
 
 `kb_eventgroups` holds one row per event: `groups`, the distinct groups its
 participations count for, space-separated. A group is a country's code
@@ -8,192 +9,248 @@ A participation counts for its organisation, else its post's, and only when
 the public may see it: that organisation, and its person and post where it
 names them, are published (the rule of kb.domain.cooperation._participations).
 
+`kb_agreementgroups` holds the same for each agreement: the groups of its
+parties whose organisation is published (the rule of
+kb.domain.cooperation._parties). No group hosts an agreement.
+
 Why: the map of three years at scale 100 read 125,000 participations, looked
 up each one's organisation and sorted them all to count distinct events per
 country (150 ms of SQL on SQLite). Read from here, the same map is one row
-per event in scope, counted in Python (under 20 ms).
+per event in scope, counted in Python (under 20 ms). Its agreements' side
+joined 4,800 parties to their organisations and grouped them (14 ms on
+SQLite; 45 ms on PostgreSQL, whose planner read all 100,000 organisations
+for it); read from here it is one row per agreement.
 
-Triggers keep it in step on every path (the ORM, bulk inserts, update(),
-raw SQL): a change to an event's participations refreshes that event; a
-change to an organisation's country or status, a person's status, or a
-post's status or organisation refreshes the events they took part in. On
-SQLite they are row triggers; on PostgreSQL statement triggers with
-transition tables, so a bulk insert refreshes each event once. The table is
-not a Django model: it is derived, like the search index, so nothing saves a
-stale copy over it, and a table rebuild of kb_event leaves it alone.
+Triggers keep both in step on every path (the ORM, bulk inserts, update(),
+raw SQL): a change to an event's participations (an agreement's parties)
+refreshes that event (agreement); a change to an organisation's country or
+status, a person's status, or a post's status or organisation refreshes the
+events and agreements they take part in. On SQLite they are row triggers; on
+PostgreSQL statement triggers with transition tables, so a bulk insert
+refreshes each row once. The tables are not Django models: they are
+derived, like the search index, so nothing saves a stale copy over them, and
+a table rebuild of kb_event or kb_agreement leaves them alone.
 """
 
 from collections import Counter
+from dataclasses import dataclass
 
-TABLE = "kb_eventgroups"
 # kb.models.Status.PUBLISHED and Participation.Role.HOST: this package sits below the
 # models; tests/db/test_groups.py checks that the values agree.
 PUBLISHED = "published"
 HOST = "host"
 
-# One group per visible participation. `o` is the organisation it counts for.
-_FROM = (
-    "FROM kb_participation p "
-    "LEFT OUTER JOIN kb_person pe ON pe.id = p.person_id "
-    "LEFT OUTER JOIN kb_post s ON s.id = p.post_id "
-    "INNER JOIN kb_organisation o ON o.id = COALESCE(p.organisation_id, s.organisation_id) "
-)
-_VISIBLE = (
-    f"(p.person_id IS NULL OR pe.status = '{PUBLISHED}') "
-    f"AND (p.post_id IS NULL OR s.status = '{PUBLISHED}') "
-    f"AND o.status = '{PUBLISHED}'"
-)
+
+@dataclass(frozen=True)
+class Kept:
+    """One kept table: whose groups (`owner`, keyed by `key`) from which rows, by which rule.
+
+    `source`: the rows that give groups, aliased `p`, joined to the organisation each
+    counts for as `o` (FROM ... ); `visible`: the rows the public may see; `host`: SQL
+    true when the row's group hosted, or None; `owners_of`: per table whose change moves
+    groups, SQL for the owners that row takes part in (`{id}`: its key); `watched`: those
+    tables' columns.
+    """
+
+    table: str
+    owner: str
+    key: str
+    rows: str
+    source: str
+    visible: str
+    host: str | None
+    owners_of: dict
+    watched: dict
+
+    def group(self, concat):
+        """The group of a row, in SQL (concat: the vendor's text of an integer)."""
+        star = f"(CASE WHEN {self.host} THEN '*' ELSE '' END)" if self.host else "''"
+        return f"(CASE WHEN o.country = '' THEN '#' || {concat} ELSE o.country END) || {star}"
+
+    def groups_of(self, owner_column, aggregate, concat):
+        """A scalar subquery: the groups of the owner `owner_column`, joined by spaces."""
+        return (
+            f"(SELECT {aggregate} FROM (SELECT DISTINCT {self.group(concat)} AS g "
+            f"{self.source}WHERE p.{self.key} = {owner_column} AND {self.visible}) AS x)"
+        )
 
 
-def _group(concat):
-    """The group of a participation row, in SQL (concat: the vendor's text of an integer)."""
-    return (
-        f"(CASE WHEN o.country = '' THEN '#' || {concat} ELSE o.country END) "
-        f"|| (CASE WHEN p.role = '{HOST}' THEN '*' ELSE '' END)"
-    )
-
-
-def _groups_of(event_column, aggregate):
-    """A scalar subquery: the groups of the event `event_column`, joined by spaces."""
-    return (
-        f"(SELECT {aggregate} FROM (SELECT DISTINCT {{group}} AS g {_FROM}"
-        f"WHERE p.event_id = {event_column} AND {_VISIBLE}) AS x)"
-    )
-
-
-# Events whose groups a change to one organisation, person or post may move (`{id}`).
-_EVENTS_OF = {
-    "kb_organisation": (
-        "SELECT event_id FROM kb_participation WHERE organisation_id = {id} "
-        "UNION SELECT p.event_id FROM kb_participation p "
-        "INNER JOIN kb_post s ON s.id = p.post_id WHERE s.organisation_id = {id}"
+EVENTS = Kept(
+    table="kb_eventgroups",
+    owner="kb_event",
+    key="event_id",
+    rows="kb_participation",
+    # One group per visible participation; `o` is the organisation it counts for.
+    source=(
+        "FROM kb_participation p "
+        "LEFT OUTER JOIN kb_person pe ON pe.id = p.person_id "
+        "LEFT OUTER JOIN kb_post s ON s.id = p.post_id "
+        "INNER JOIN kb_organisation o ON o.id = COALESCE(p.organisation_id, s.organisation_id) "
     ),
-    "kb_person": "SELECT event_id FROM kb_participation WHERE person_id = {id}",
-    "kb_post": "SELECT event_id FROM kb_participation WHERE post_id = {id}",
-}
-# The columns whose change moves groups.
-_WATCHED = {
-    "kb_organisation": ("country", "status"),
-    "kb_person": ("status",),
-    "kb_post": ("status", "organisation_id"),
-}
+    visible=(
+        f"(p.person_id IS NULL OR pe.status = '{PUBLISHED}') "
+        f"AND (p.post_id IS NULL OR s.status = '{PUBLISHED}') "
+        f"AND o.status = '{PUBLISHED}'"
+    ),
+    host=f"p.role = '{HOST}'",
+    owners_of={
+        "kb_organisation": (
+            "SELECT event_id FROM kb_participation WHERE organisation_id = {id} "
+            "UNION SELECT p.event_id FROM kb_participation p "
+            "INNER JOIN kb_post s ON s.id = p.post_id WHERE s.organisation_id = {id}"
+        ),
+        "kb_person": "SELECT event_id FROM kb_participation WHERE person_id = {id}",
+        "kb_post": "SELECT event_id FROM kb_participation WHERE post_id = {id}",
+    },
+    watched={
+        "kb_organisation": ("country", "status"),
+        "kb_person": ("status",),
+        "kb_post": ("status", "organisation_id"),
+    },
+)
+
+AGREEMENTS = Kept(
+    table="kb_agreementgroups",
+    owner="kb_agreement",
+    key="agreement_id",
+    rows="kb_agreementparty",
+    source="FROM kb_agreementparty p INNER JOIN kb_organisation o ON o.id = p.organisation_id ",
+    visible=f"o.status = '{PUBLISHED}'",
+    host=None,
+    owners_of={
+        "kb_organisation": "SELECT agreement_id FROM kb_agreementparty WHERE organisation_id = {id}"
+    },
+    watched={"kb_organisation": ("country", "status")},
+)
+
+KEPT = (EVENTS, AGREEMENTS)
+TABLE = EVENTS.table  # the events' (tests and the map name it so)
+
 
 # --- SQLite --------------------------------------------------------------------------
 
-_SQLITE_GROUPS = _groups_of("e.id", "coalesce(group_concat(g, ' '), '')").format(
-    group=_group("o.id")
-)
 
-
-def _sqlite_refresh(events):
-    """Refresh the groups of the events selected by `events` (SQL giving their ids)."""
+def _sqlite_refresh(kept, owners):
+    """Refresh the groups of the owners selected by `owners` (SQL giving their ids)."""
+    groups = kept.groups_of("e.id", "coalesce(group_concat(g, ' '), '')", "o.id")
     return (
-        f"INSERT OR REPLACE INTO {TABLE} (event_id, groups) "
-        f"SELECT e.id, {_SQLITE_GROUPS} FROM kb_event e WHERE e.id IN ({events});"
+        f"INSERT OR REPLACE INTO {kept.table} ({kept.key}, groups) "
+        f"SELECT e.id, {groups} FROM {kept.owner} e WHERE e.id IN ({owners});"
     )
 
 
-def _sqlite_triggers():
-    yield "p_i", f"AFTER INSERT ON kb_participation BEGIN {_sqlite_refresh('NEW.event_id')} END"
-    yield "p_d", f"AFTER DELETE ON kb_participation BEGIN {_sqlite_refresh('OLD.event_id')} END"
+def _sqlite_triggers(kept):
+    refresh = lambda owners: _sqlite_refresh(kept, owners)  # noqa: E731
+    yield "p_i", f"AFTER INSERT ON {kept.rows} BEGIN {refresh(f'NEW.{kept.key}')} END"
+    yield "p_d", f"AFTER DELETE ON {kept.rows} BEGIN {refresh(f'OLD.{kept.key}')} END"
     yield (
         "p_u",
-        "AFTER UPDATE ON kb_participation BEGIN "
-        f"{_sqlite_refresh('OLD.event_id, NEW.event_id')} END",
+        f"AFTER UPDATE ON {kept.rows} BEGIN {refresh(f'OLD.{kept.key}, NEW.{kept.key}')} END",
     )
-    yield "e_i", f"AFTER INSERT ON kb_event BEGIN {_sqlite_refresh('NEW.id')} END"
-    yield "e_d", f"AFTER DELETE ON kb_event BEGIN DELETE FROM {TABLE} WHERE event_id = OLD.id; END"
-    for table, columns in _WATCHED.items():
+    yield "e_i", f"AFTER INSERT ON {kept.owner} BEGIN {refresh('NEW.id')} END"
+    yield (
+        "e_d",
+        f"AFTER DELETE ON {kept.owner} BEGIN "
+        f"DELETE FROM {kept.table} WHERE {kept.key} = OLD.id; END",
+    )
+    for table, columns in kept.watched.items():
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
-        events = " UNION ".join(_EVENTS_OF[table].format(id=side) for side in ("OLD.id", "NEW.id"))
+        owners = " UNION ".join(
+            kept.owners_of[table].format(id=side) for side in ("OLD.id", "NEW.id")
+        )
         yield (
             f"{table.removeprefix('kb_')}_u",
             f"AFTER UPDATE OF {', '.join(columns)} ON {table} WHEN {changed} "
-            f"BEGIN {_sqlite_refresh(events)} END",
+            f"BEGIN {refresh(owners)} END",
         )
 
 
 def sqlite_install(cursor, triggers):
-    """The table, its triggers (`triggers`: those present), and a first fill when it is new."""
-    cursor.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{TABLE}'")
-    new = cursor.fetchone() is None
-    cursor.execute(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (event_id integer PRIMARY KEY, groups text NOT NULL)"
-    )
-    for suffix, body in _sqlite_triggers():
-        name = f"{TABLE}_{suffix}"
-        if name not in triggers:
-            cursor.execute(f'CREATE TRIGGER "{name}" {body}')
-    if new or not {f"{TABLE}_{suffix}" for suffix, _ in _sqlite_triggers()} <= triggers:
-        # New, or triggers were missing (a table rebuild dropped them): fill it again.
-        cursor.execute(_sqlite_refresh("SELECT id FROM kb_event"))
+    """Each table, its triggers (`triggers`: those present), and a first fill when it is new."""
+    for kept in KEPT:
+        cursor.execute(
+            f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{kept.table}'"
+        )
+        new = cursor.fetchone() is None
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {kept.table} "
+            f"({kept.key} integer PRIMARY KEY, groups text NOT NULL)"
+        )
+        names = {f"{kept.table}_{suffix}": body for suffix, body in _sqlite_triggers(kept)}
+        for name, body in names.items():
+            if name not in triggers:
+                cursor.execute(f'CREATE TRIGGER "{name}" {body}')
+        if new or not set(names) <= triggers:
+            # New, or triggers were missing (a table rebuild dropped them): fill it again.
+            cursor.execute(_sqlite_refresh(kept, f"SELECT id FROM {kept.owner}"))
 
 
 def sqlite_uninstall(cursor):
-    for suffix, _ in _sqlite_triggers():
-        cursor.execute(f'DROP TRIGGER IF EXISTS "{TABLE}_{suffix}"')
-    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    for kept in KEPT:
+        for suffix, _ in _sqlite_triggers(kept):
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{kept.table}_{suffix}"')
+        cursor.execute(f"DROP TABLE IF EXISTS {kept.table}")
 
 
 # --- PostgreSQL ----------------------------------------------------------------------
 
-_PG_GROUPS = _groups_of("e.id", "coalesce(string_agg(g, ' ' ORDER BY g), '')").format(
-    group=_group("o.id::text")
-)
-_PG_REFRESH = "kb_eventgroups_refresh"
+
+def _pg_refresh(kept):
+    return f"{kept.table}_refresh"
 
 
-def _pg_functions():
+def _pg_functions(kept):
+    groups = kept.groups_of("e.id", "coalesce(string_agg(g, ' ' ORDER BY g), '')", "o.id::text")
     yield (
-        f"CREATE OR REPLACE FUNCTION {_PG_REFRESH}(ids bigint[]) RETURNS void "
-        # The joins in the order written: participations first, each then finding its
+        f"CREATE OR REPLACE FUNCTION {_pg_refresh(kept)}(ids bigint[]) RETURNS void "
+        # The joins in the order written: the rows first, each then finding its
         # organisation by key. During a bulk load the statistics still describe empty
         # tables, and the planner put every published organisation outside the
         # participations instead (16 s to refresh 1,000 events at scale 2, not 20 ms).
         "LANGUAGE sql SET join_collapse_limit = 1 AS $$ "
-        f"INSERT INTO {TABLE} (event_id, groups) "
-        f"SELECT e.id, {_PG_GROUPS} FROM kb_event e WHERE e.id = ANY(ids) "
-        "ON CONFLICT (event_id) DO UPDATE SET groups = EXCLUDED.groups $$"
+        f"INSERT INTO {kept.table} ({kept.key}, groups) "
+        f"SELECT e.id, {groups} FROM {kept.owner} e WHERE e.id = ANY(ids) "
+        f"ON CONFLICT ({kept.key}) DO UPDATE SET groups = EXCLUDED.groups $$"
     )
     # Statement triggers read the changed rows from transition tables: `new_rows`,
     # `old_rows`, or both for an update.
     sources = {
-        "i": "SELECT event_id FROM new_rows",
-        "d": "SELECT event_id FROM old_rows",
-        "u": "SELECT event_id FROM new_rows UNION SELECT event_id FROM old_rows",
+        "i": f"SELECT {kept.key} FROM new_rows",
+        "d": f"SELECT {kept.key} FROM old_rows",
+        "u": f"SELECT {kept.key} FROM new_rows UNION SELECT {kept.key} FROM old_rows",
     }
     for op, select in sources.items():
-        yield _pg_function(f"kb_eventgroups_p_{op}", select)
-    yield _pg_function("kb_eventgroups_e_i", "SELECT id FROM new_rows")
+        yield _pg_function(kept, f"{kept.table}_p_{op}", select)
+    yield _pg_function(kept, f"{kept.table}_e_i", "SELECT id FROM new_rows")
     yield (
-        "CREATE OR REPLACE FUNCTION kb_eventgroups_e_d() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN DELETE FROM {TABLE} WHERE event_id IN (SELECT id FROM old_rows); "
+        f"CREATE OR REPLACE FUNCTION {kept.table}_e_d() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN DELETE FROM {kept.table} WHERE {kept.key} IN (SELECT id FROM old_rows); "
         "RETURN NULL; END $$"
     )
-    for table, columns in _WATCHED.items():
+    for table, columns in kept.watched.items():
         changed = " OR ".join(f"o2.{c} IS DISTINCT FROM n.{c}" for c in columns)
         ids = f"SELECT n.id FROM new_rows n INNER JOIN old_rows o2 ON o2.id = n.id WHERE {changed}"
-        events = _EVENTS_OF[table].format(id=f"ANY(ARRAY({ids}))")
-        yield _pg_function(f"kb_eventgroups_{table.removeprefix('kb_')}_u", events)
+        owners = kept.owners_of[table].format(id=f"ANY(ARRAY({ids}))")
+        yield _pg_function(kept, f"{kept.table}_{table.removeprefix('kb_')}_u", owners)
 
 
-def _pg_function(name, events):
+def _pg_function(kept, name, owners):
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN PERFORM {_PG_REFRESH}(ARRAY({events})); RETURN NULL; END $$"
+        f"BEGIN PERFORM {_pg_refresh(kept)}(ARRAY({owners})); RETURN NULL; END $$"
     )
 
 
-def _pg_triggers():
+def _pg_triggers(kept):
     for op, verb, tables in (
         ("i", "INSERT", "NEW TABLE AS new_rows"),
         ("d", "DELETE", "OLD TABLE AS old_rows"),
         ("u", "UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
     ):
-        yield f"p_{op}", "kb_participation", verb, tables
-    yield "e_i", "kb_event", "INSERT", "NEW TABLE AS new_rows"
-    yield "e_d", "kb_event", "DELETE", "OLD TABLE AS old_rows"
-    for table in _WATCHED:
+        yield f"p_{op}", kept.rows, verb, tables
+    yield "e_i", kept.owner, "INSERT", "NEW TABLE AS new_rows"
+    yield "e_d", kept.owner, "DELETE", "OLD TABLE AS old_rows"
+    for table in kept.watched:
         yield (
             f"{table.removeprefix('kb_')}_u",
             table,
@@ -203,44 +260,46 @@ def _pg_triggers():
 
 
 def pg_install(cursor, triggers):
-    cursor.execute(f"SELECT to_regclass('{TABLE}') IS NULL")
-    new = cursor.fetchone()[0]
-    # No foreign key: Django's flush truncates kb_event alone, which a reference
-    # would refuse. A deleted event's row goes by trigger; after a TRUNCATE, stale
-    # rows are never read (reads join live event ids) and an inserted event
-    # replaces its row.
-    cursor.execute(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (event_id bigint PRIMARY KEY, groups text NOT NULL)"
-    )
-    for sql in _pg_functions():
-        cursor.execute(sql)
-    missing = False
-    for suffix, table, verb, transition in _pg_triggers():
-        name = f"{TABLE}_{suffix}"
-        if name not in triggers:
-            missing = True
-            cursor.execute(
-                f'CREATE TRIGGER "{name}" AFTER {verb} ON {table} REFERENCING {transition} '
-                f"FOR EACH STATEMENT EXECUTE FUNCTION kb_eventgroups_{suffix}()"
-            )
-    if new or missing:
-        cursor.execute(f"SELECT {_PG_REFRESH}(ARRAY(SELECT id FROM kb_event))")
+    for kept in KEPT:
+        cursor.execute(f"SELECT to_regclass('{kept.table}') IS NULL")
+        new = cursor.fetchone()[0]
+        # No foreign key: Django's flush truncates kb_event alone, which a reference
+        # would refuse. A deleted owner's row goes by trigger; after a TRUNCATE, stale
+        # rows are never read (reads join live ids) and an inserted owner replaces its row.
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {kept.table} "
+            f"({kept.key} bigint PRIMARY KEY, groups text NOT NULL)"
+        )
+        for sql in _pg_functions(kept):
+            cursor.execute(sql)
+        missing = False
+        for suffix, table, verb, transition in _pg_triggers(kept):
+            name = f"{kept.table}_{suffix}"
+            if name not in triggers:
+                missing = True
+                cursor.execute(
+                    f'CREATE TRIGGER "{name}" AFTER {verb} ON {table} REFERENCING {transition} '
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {kept.table}_{suffix}()"
+                )
+        if new or missing:
+            cursor.execute(f"SELECT {_pg_refresh(kept)}(ARRAY(SELECT id FROM {kept.owner}))")
 
 
 def pg_uninstall(cursor):
-    for suffix, table, _verb, _transition in _pg_triggers():
-        cursor.execute(f'DROP TRIGGER IF EXISTS "{TABLE}_{suffix}" ON {table}')
-        cursor.execute(f"DROP FUNCTION IF EXISTS kb_eventgroups_{suffix}()")
-    cursor.execute(f"DROP FUNCTION IF EXISTS {_PG_REFRESH}(bigint[])")
-    cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    for kept in KEPT:
+        for suffix, table, _verb, _transition in _pg_triggers(kept):
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{kept.table}_{suffix}" ON {table}')
+            cursor.execute(f"DROP FUNCTION IF EXISTS {kept.table}_{suffix}()")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {_pg_refresh(kept)}(bigint[])")
+        cursor.execute(f"DROP TABLE IF EXISTS {kept.table}")
 
 
 # --- Reading -------------------------------------------------------------------------
 
 
-def count_groups(cursor, events_sql, params):
-    """Counter {group: events}: over the events `events_sql` selects (their ids), how many
-    each group took part in. One query; a row per event."""
-    cursor.execute(f"SELECT groups FROM {TABLE} WHERE event_id IN ({events_sql})", params)
+def count_groups(cursor, owners_sql, params, kept=EVENTS):
+    """Counter {group: owners}: over the events (or agreements, `kept`) that `owners_sql`
+    selects (their ids), how many each group took part in. One query; a row per owner."""
+    cursor.execute(f"SELECT groups FROM {kept.table} WHERE {kept.key} IN ({owners_sql})", params)
     # One split and one count over all rows: a Counter.update() per event cost 3x more.
     return Counter(" ".join(row[0] for row in cursor.fetchall()).split())

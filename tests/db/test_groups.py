@@ -1,11 +1,12 @@
-"""Each event's participant groups (kb/db/groups.py) follow the rule they stand for.
+"""Each event's participant groups and each agreement's party groups (kb/db/groups.py)
+follow the rules they stand for.
 
-The map reads them instead of the participations, so they must always equal
-what kb.domain.cooperation._participations gives: after inserts, bulk
-inserts, updates through the ORM and through update(), deletes, and changes
-to an organisation's country or status, a person's status and a post's
-status or organisation. Each test compares the stored groups with the rule
-computed afresh by the ORM; both databases run them.
+The map reads them instead of the participations and the parties, so they
+must always equal what kb.domain.cooperation's _participations and _parties
+give: after inserts, bulk inserts, updates through the ORM and through
+update(), deletes, and changes to an organisation's country or status, a
+person's status and a post's status or organisation. Each test compares the
+stored groups with the rule computed afresh by the ORM; both databases run them.
 """
 
 import hypothesis
@@ -15,8 +16,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from kb.db import groups
-from kb.domain.cooperation.reads import _participations
-from kb.models import Event, Organisation, Participation, Person, Post
+from kb.domain.cooperation.reads import _participations, _parties
+from kb.models import Agreement, AgreementParty, Event, Organisation, Participation, Person, Post
 from kb.models.visibility import PUBLIC
 from tests import factories
 from tests.api.test_projections import build as build_records
@@ -43,6 +44,26 @@ def expected():
     ):
         group = orgs[org] or f"#{org}"
         result[event_id].add(group + ("*" if role == Participation.Role.HOST else ""))
+    return result
+
+
+def stored_agreements():
+    """{agreement id: set of groups} as the database keeps them."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT agreement_id, groups FROM {groups.AGREEMENTS.table}")
+        rows = dict(cursor.fetchall())
+    return {pk: set(rows[pk].split()) for pk in Agreement.objects.values_list("pk", flat=True)}
+
+
+def expected_agreements():
+    """The same, by the rule: each party whose organisation is published, its country or
+    "#id" when it has none."""
+    result = {pk: set() for pk in Agreement.objects.values_list("pk", flat=True)}
+    orgs = dict(Organisation.objects.values_list("pk", "country"))
+    for agreement_id, org in _parties(Agreement.objects.all()).values_list(
+        "agreement_id", "organisation_id"
+    ):
+        result[agreement_id].add(orgs[org] or f"#{org}")
     return result
 
 
@@ -102,6 +123,49 @@ def test_a_post_and_a_person_count_as_the_rule_says():
     assert stored()[event.pk] == {"DE"} == expected()[event.pk]
 
 
+def test_agreement_groups_follow_parties_and_their_organisations():
+    agreement = factories.AgreementFactory()
+    assert stored_agreements()[agreement.pk] == set()
+    body = factories.OrganisationFactory(country="")
+    party = factories.AgreementPartyFactory(agreement=agreement, organisation__country="NO")
+    factories.AgreementPartyFactory(agreement=agreement, organisation=body)
+    assert (
+        stored_agreements()[agreement.pk]
+        == {"NO", f"#{body.pk}"}
+        == expected_agreements()[agreement.pk]
+    )
+    # No group hosts an agreement; a second Norwegian party adds none.
+    factories.AgreementPartyFactory(agreement=agreement, organisation__country="NO")
+    party.organisation.country = "MA"
+    party.organisation.save()
+    assert stored_agreements()[agreement.pk] == {"NO", "MA", f"#{body.pk}"}
+    Organisation.objects.filter(pk=body.pk).update(status="draft")
+    assert stored_agreements()[agreement.pk] == {"NO", "MA"} == expected_agreements()[agreement.pk]
+    other = factories.AgreementFactory()
+    AgreementParty.objects.filter(pk=party.pk).update(agreement=other)
+    assert stored_agreements()[agreement.pk] == {"NO"}
+    assert stored_agreements()[other.pk] == {"MA"}
+    AgreementParty.objects.filter(pk=party.pk).delete()
+    assert stored_agreements() == expected_agreements()
+    other_pk = other.pk
+    other.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {groups.AGREEMENTS.table} WHERE agreement_id = %s", [other_pk]
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_a_bulk_insert_of_parties_fills_every_agreement():
+    agreements = factories.AgreementFactory.create_batch(3)
+    orgs = [factories.OrganisationFactory(country=c) for c in ("FR", "", "MA")]
+    AgreementParty.objects.bulk_create(
+        AgreementParty(agreement=a, organisation=o) for a in agreements for o in orgs
+    )
+    assert stored_agreements() == expected_agreements()
+    assert stored_agreements()[agreements[0].pk] == {"FR", f"#{orgs[1].pk}", "MA"}
+
+
 def test_a_bulk_insert_fills_every_event():
     events = factories.EventFactory.create_batch(3)
     orgs = [factories.OrganisationFactory(country=c) for c in ("FR", "", "MA")]
@@ -136,6 +200,8 @@ CHANGES = st.lists(
                 "post_org",
                 "move",
                 "drop",
+                "party_move",
+                "party_drop",
             ]
         ),
         st.integers(0, 10**6),
@@ -173,6 +239,14 @@ def apply(change, a, b):
             Participation.objects.filter(pk=row.pk).update(event=target)
     elif kind == "drop" and (row := pick(Participation.objects.all())):
         row.delete()
+    elif kind == "party_move" and (row := pick(AgreementParty.objects.all())):
+        target = factories.AgreementFactory() if b % 2 else row.agreement
+        if not AgreementParty.objects.filter(
+            agreement=target, organisation=row.organisation_id
+        ).exists():
+            AgreementParty.objects.filter(pk=row.pk).update(agreement=target)
+    elif kind == "party_drop" and (row := pick(AgreementParty.objects.all())):
+        row.delete()
 
 
 def test_random_records_and_changes_keep_the_groups_the_rules():
@@ -187,9 +261,11 @@ def test_random_records_and_changes_keep_the_groups_the_rules():
         with transaction.atomic():
             build_records(spec)
             assert stored() == expected()
+            assert stored_agreements() == expected_agreements()
             for change in changes:
                 apply(*change)
                 assert stored() == expected(), change
+                assert stored_agreements() == expected_agreements(), change
             transaction.set_rollback(True)
 
     check()

@@ -1,5 +1,5 @@
-"""Counts per country, for the map: the scope's events' participant groups, and one GROUP BY
-over its agreements' parties."""
+"""Counts per country, for the map: the groups of the scope's events' participants and of its
+agreements' parties, which the database keeps (kb/db/groups.py)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,9 +11,7 @@ from django_countries import countries as all_countries
 from ...db import groups
 from ...lib import regions
 from ...lib.text import fold
-from ...models import AgreementParty, Organisation
 from ...models.actors import organisation_names
-from ...models.visibility import PUBLIC
 from .reads import _country, _keys, _name, _region_name
 
 
@@ -68,15 +66,10 @@ def _count_rows(events, agreements):
     """(country, organisation key or None, counterpart events, hosted events, agreements).
 
     Countries group by their code; organisations without a country group each on
-    their own (the international bodies). The events' side reads each event's
-    participant groups, which the database keeps (kb/db/groups.py, the rule of
-    _participations): one row per event in scope, counted here. The agreements'
-    side is one GROUP BY over their parties (_parties' rule): the scope's
-    agreements give their parties through the parties' key, and each row then
-    finds its organisation by primary key, where its status is checked. CROSS
-    JOIN keeps the scope first on SQLite, which never reorders one (with the
-    status in a join SQLite may order, it started from every published
-    organisation); on PostgreSQL it is an inner join like any other.
+    their own (the international bodies). Both sides read the groups the database
+    keeps (kb/db/groups.py): each event's participant groups (the rule of
+    _participations) and each agreement's party groups (the rule of _parties), one
+    row per event and per agreement in scope, counted here.
     """
     counts = defaultdict(lambda: [0, 0, 0])  # (country, body) -> the three counts
     connection = connections[events.db]
@@ -86,23 +79,18 @@ def _count_rows(events, agreements):
         if event_keys is not None:
             for group, number in groups.count_groups(cursor, *event_keys).items():
                 hosted = group.endswith("*")
-                key = group.rstrip("*")
-                slot = (None, int(key[1:])) if key.startswith("#") else (key, None)
-                counts[slot][1 if hosted else 0] += number
+                counts[_slot(group.rstrip("*"))][1 if hosted else 0] += number
         if agreement_keys is not None:
-            qn = connection.ops.quote_name
-            org, party = qn(Organisation._meta.db_table), qn(AgreementParty._meta.db_table)
-            keys, keys_params = agreement_keys
-            cursor.execute(
-                "SELECT o.country, CASE WHEN o.country = '' THEN o.id ELSE NULL END, "
-                f"COUNT(DISTINCT a.agreement_id) FROM {party} a CROSS JOIN {org} o "
-                f"WHERE a.agreement_id IN ({keys}) AND o.id = a.organisation_id "
-                "AND o.status = %s GROUP BY o.country, CASE WHEN o.country = '' THEN o.id END",
-                [*keys_params, PUBLIC],
-            )
-            for country, body, number in cursor.fetchall():
-                counts[(None, body) if body is not None else (country, None)][2] += number
+            for group, number in groups.count_groups(
+                cursor, *agreement_keys, kept=groups.AGREEMENTS
+            ).items():
+                counts[_slot(group)][2] += number
     return [(country, body, *numbers) for (country, body), numbers in counts.items()]
+
+
+def _slot(group):
+    """(country, None) for a country's code, (None, organisation key) for "#<key>"."""
+    return (None, int(group[1:])) if group.startswith("#") else (group, None)
 
 
 def country_counts(events, agreements):
