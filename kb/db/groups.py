@@ -140,7 +140,9 @@ def _sqlite_refresh(kept, owners):
 
 
 def _sqlite_triggers(kept):
-    refresh = lambda owners: _sqlite_refresh(kept, owners)  # noqa: E731
+    def refresh(owners):
+        return _sqlite_refresh(kept, owners)
+
     yield "p_i", f"AFTER INSERT ON {kept.rows} BEGIN {refresh(f'NEW.{kept.key}')} END"
     yield "p_d", f"AFTER DELETE ON {kept.rows} BEGIN {refresh(f'OLD.{kept.key}')} END"
     yield (
