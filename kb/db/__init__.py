@@ -1,8 +1,9 @@
 """Vendor SQL that keeps a large database fast, and knows no HTTP.
 
 Owns: the search index (`search`), the data version and its triggers
-(`version`), counts cached under that version (`counts`), and the one runner
-that installs or removes both (`install`), on SQLite and PostgreSQL; day
+(`version`), counts cached under that version (`counts`), each event's participant
+groups and each agreement's party groups for the map (`groups`), and the one runner
+that installs or removes them (`install`), on SQLite and PostgreSQL; day
 arithmetic an index can hold, for date windows (`dates`); a row and every row
 below it in a self-referencing table, in one recursive query (`trees`); each
 language's collation of names, the same on both databases (`collation`); hints to
