@@ -124,7 +124,6 @@ AGREEMENTS = Kept(
 )
 
 KEPT = (EVENTS, AGREEMENTS)
-TABLE = EVENTS.table  # the events' (tests and the map name it so)
 
 
 # --- SQLite --------------------------------------------------------------------------

@@ -26,12 +26,14 @@ from tests.api.test_projections import graphs as record_specs
 pytestmark = pytest.mark.django_db
 
 
-def stored():
-    """{event id: set of groups} as the database keeps them, for the events that exist."""
+def stored(kept=groups.EVENTS):
+    """{owner id: set of groups} as the database keeps them in `kept` (the events' table,
+    or the agreements'), for the owners that exist."""
+    owner = Agreement if kept is groups.AGREEMENTS else Event
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT event_id, groups FROM {groups.TABLE}")
+        cursor.execute(f"SELECT {kept.key}, groups FROM {kept.table}")
         rows = dict(cursor.fetchall())
-    return {pk: set(rows[pk].split()) for pk in Event.objects.values_list("pk", flat=True)}
+    return {pk: set(rows[pk].split()) for pk in owner.objects.values_list("pk", flat=True)}
 
 
 def expected():
@@ -45,14 +47,6 @@ def expected():
         group = orgs[org] or f"#{org}"
         result[event_id].add(group + ("*" if role == Participation.Role.HOST else ""))
     return result
-
-
-def stored_agreements():
-    """{agreement id: set of groups} as the database keeps them."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT agreement_id, groups FROM {groups.AGREEMENTS.table}")
-        rows = dict(cursor.fetchall())
-    return {pk: set(rows[pk].split()) for pk in Agreement.objects.values_list("pk", flat=True)}
 
 
 def expected_agreements():
@@ -104,7 +98,9 @@ def test_groups_follow_participations_and_the_ends_they_count_for():
     other_pk = other.pk
     other.delete()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {groups.TABLE} WHERE event_id = %s", [other_pk])
+        cursor.execute(
+            f"SELECT count(*) FROM {groups.EVENTS.table} WHERE event_id = %s", [other_pk]
+        )
         assert cursor.fetchone()[0] == 0
 
 
@@ -125,12 +121,12 @@ def test_a_post_and_a_person_count_as_the_rule_says():
 
 def test_agreement_groups_follow_parties_and_their_organisations():
     agreement = factories.AgreementFactory()
-    assert stored_agreements()[agreement.pk] == set()
+    assert stored(groups.AGREEMENTS)[agreement.pk] == set()
     body = factories.OrganisationFactory(country="")
     party = factories.AgreementPartyFactory(agreement=agreement, organisation__country="NO")
     factories.AgreementPartyFactory(agreement=agreement, organisation=body)
     assert (
-        stored_agreements()[agreement.pk]
+        stored(groups.AGREEMENTS)[agreement.pk]
         == {"NO", f"#{body.pk}"}
         == expected_agreements()[agreement.pk]
     )
@@ -138,15 +134,19 @@ def test_agreement_groups_follow_parties_and_their_organisations():
     factories.AgreementPartyFactory(agreement=agreement, organisation__country="NO")
     party.organisation.country = "MA"
     party.organisation.save()
-    assert stored_agreements()[agreement.pk] == {"NO", "MA", f"#{body.pk}"}
+    assert stored(groups.AGREEMENTS)[agreement.pk] == {"NO", "MA", f"#{body.pk}"}
     Organisation.objects.filter(pk=body.pk).update(status="draft")
-    assert stored_agreements()[agreement.pk] == {"NO", "MA"} == expected_agreements()[agreement.pk]
+    assert (
+        stored(groups.AGREEMENTS)[agreement.pk]
+        == {"NO", "MA"}
+        == expected_agreements()[agreement.pk]
+    )
     other = factories.AgreementFactory()
     AgreementParty.objects.filter(pk=party.pk).update(agreement=other)
-    assert stored_agreements()[agreement.pk] == {"NO"}
-    assert stored_agreements()[other.pk] == {"MA"}
+    assert stored(groups.AGREEMENTS)[agreement.pk] == {"NO"}
+    assert stored(groups.AGREEMENTS)[other.pk] == {"MA"}
     AgreementParty.objects.filter(pk=party.pk).delete()
-    assert stored_agreements() == expected_agreements()
+    assert stored(groups.AGREEMENTS) == expected_agreements()
     other_pk = other.pk
     other.delete()
     with connection.cursor() as cursor:
@@ -162,8 +162,8 @@ def test_a_bulk_insert_of_parties_fills_every_agreement():
     AgreementParty.objects.bulk_create(
         AgreementParty(agreement=a, organisation=o) for a in agreements for o in orgs
     )
-    assert stored_agreements() == expected_agreements()
-    assert stored_agreements()[agreements[0].pk] == {"FR", f"#{orgs[1].pk}", "MA"}
+    assert stored(groups.AGREEMENTS) == expected_agreements()
+    assert stored(groups.AGREEMENTS)[agreements[0].pk] == {"FR", f"#{orgs[1].pk}", "MA"}
 
 
 def test_a_bulk_insert_fills_every_event():
@@ -261,11 +261,11 @@ def test_random_records_and_changes_keep_the_groups_the_rules():
         with transaction.atomic():
             build_records(spec)
             assert stored() == expected()
-            assert stored_agreements() == expected_agreements()
+            assert stored(groups.AGREEMENTS) == expected_agreements()
             for change in changes:
                 apply(*change)
                 assert stored() == expected(), change
-                assert stored_agreements() == expected_agreements(), change
+                assert stored(groups.AGREEMENTS) == expected_agreements(), change
             transaction.set_rollback(True)
 
     check()
