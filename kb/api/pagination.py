@@ -218,10 +218,7 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.size = self.get_page_size(request)
-        try:
-            self.keyset = Keyset(queryset)
-        except ValueError:
-            self.keyset = None
+        self.keyset = self._keyset(queryset)
         raw = request.query_params.get(self.cursor_query_param)
         if raw:  # an empty `cursor=` is no cursor, like any empty filter
             return self._cursor_page(queryset, raw)
@@ -251,13 +248,11 @@ class Pagination(PageNumberPagination):
         except ValueError:
             raise invalid from None
         self.count = self._paginator(queryset, self.size).count
-        beyond = queryset.filter(self.keyset.beyond(values, cursor.forward))
+        rows = self._beyond(queryset, values, cursor.forward)
         if cursor.forward:
-            rows = list(beyond[: self.size + 1])
             more_before, more_after = True, len(rows) > self.size
             rows = rows[: self.size]
         else:
-            rows = list(beyond.order_by(*self.keyset.reversed_names())[: self.size + 1])
             more_before, more_after = len(rows) > self.size, True
             rows = rows[: self.size][::-1]
         number = cursor.page
@@ -270,6 +265,25 @@ class Pagination(PageNumberPagination):
             else None
         )
         return rows
+
+    @staticmethod
+    def _keyset(rows):
+        if hasattr(rows, "seek"):
+            return rows.keyset  # a compiled list (kb/api/compiled.py) knows its own
+        try:
+            return Keyset(rows)
+        except ValueError:
+            return None
+
+    def _beyond(self, rows, values, forward):
+        """A page and one more row past the position `values`, in the order they are read."""
+        limit = self.size + 1
+        if hasattr(rows, "seek"):
+            return rows.seek(values, forward, limit)
+        beyond = rows.filter(self.keyset.beyond(values, forward))
+        if not forward:
+            beyond = beyond.order_by(*self.keyset.reversed_names())
+        return list(beyond[:limit])
 
     def _page_link(self, number, rows, after):
         """The link to page `number`: by number near the start, else a cursor from `rows`."""

@@ -21,20 +21,30 @@ def cached_count(queryset, version=None, key=None):
     of its time. Pass `version` when the caller has read it already (one
     query fewer).
     """
+    return cached_count_of(queryset, lambda: queryset, version, key)
+
+
+def cached_count_of(base, rows, version=None, key=None):
+    """cached_count() of the queryset `rows()` gives, built only if the count is not
+    cached: a compiled list (kb/api/compiled.py) never builds its query otherwise.
+
+    `base`: a queryset of the same model on the same database.
+    """
     if version is None:
-        version = data_version(queryset.db)
+        version = data_version(base.db)
     if version is None:
-        return queryset.count()
+        return rows().count()
     if key is None:
+        queryset = rows()
         try:
             key = queryset.order_by().query.sql_with_params()
         except EmptyResultSet:  # .none(), or a filter that can match nothing
             return 0
-    label = queryset.model._meta.label
-    digest = hashlib.sha256(repr((queryset.db, label, key, version)).encode()).hexdigest()
+    label = base.model._meta.label
+    digest = hashlib.sha256(repr((base.db, label, key, version)).encode()).hexdigest()
     cache = caches[COUNT_CACHE]
     count = cache.get(digest)
     if count is None:
-        count = queryset.count()
+        count = rows().count()
         cache.set(digest, count, COUNT_TIMEOUT)
     return count
