@@ -34,16 +34,21 @@ byte, on the seed data and on random data and filters, on both databases.
 """
 
 import datetime
+import functools
 import itertools
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import django_filters as filters
+import orjson
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
 from django.core.validators import EMPTY_VALUES
 from django.db import connections
+from django.db.models import JSONField
 
 from ..db import counts
 from ..filtering.fields import ChoiceListField, Slugs, YearListField
@@ -227,10 +232,62 @@ def compile_plan(queryset, values, connection):
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     converters = [
-        (pos, convs, expression)
+        (pos, [faster(convert) for convert in convs], expression)
         for pos, (convs, expression) in compiler.get_converters(fields).items()
     ]
     return Plan(sql, bound, names, converters, None)
+
+
+# --- The ORM's converters, faster where it is safe -----------------------------------
+
+# Named, not imported: importing a backend's module before the backend loads is circular.
+SQLITE_OPERATIONS = "django.db.backends.sqlite3.operations"
+# A run of digits orjson might read otherwise than json does (an integer past 64 bits).
+LONG_DIGITS = re.compile(r"[0-9]{19}")
+
+
+def faster(convert):
+    """A converter giving what `convert` gives, in less time, or `convert` itself.
+
+    Converting a page's rows cost half its fetch (0.16 of 0.33 ms for 50
+    organisations on SQLite), in two converters: JSON (the aliases) and
+    SQLite's date-times (updated_at). These read the common case as Django's
+    do (0.12 ms) and hand anything else to them.
+    """
+    method, owner = getattr(convert, "__func__", None), getattr(convert, "__self__", None)
+    if method is JSONField.from_db_value and owner.decoder is None:
+        return functools.partial(_json, convert)
+    if getattr(method, "__module__", None) == SQLITE_OPERATIONS and (
+        method.__name__ == "convert_datetimefield_value"
+    ):
+        return functools.partial(_sqlite_datetime, convert)
+    return convert
+
+
+def _json(convert, value, expression, connection):
+    # orjson reads valid JSON as json.loads does, but for integers past 64 bits (as
+    # floats); what it refuses (NaN, a lone surrogate) json.loads may read: all go to
+    # Django's converter.
+    if isinstance(value, str) and not LONG_DIGITS.search(value):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            pass
+    return convert(value, expression, connection)
+
+
+def _sqlite_datetime(convert, value, expression, connection):
+    # Django's reads the text with fromisoformat() (parse_datetime's first try), then
+    # makes it aware in the connection's zone when USE_TZ.
+    if isinstance(value, str) and settings.USE_TZ:
+        try:
+            parsed = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return convert(value, expression, connection)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=connection.timezone)
+        return parsed
+    return convert(value, expression, connection)
 
 
 class Shapes:
