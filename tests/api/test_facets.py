@@ -5,16 +5,20 @@ import csv
 import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 
-from kb import models
+from kb import models, registry
 from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _cold(settings):
+def _cold(settings, db):
     settings.API_ANON_THROTTLE_RATE = None
     caches["counts"].clear()
+    # The content types' cache lives as long as the process: warm here, so that a
+    # test's query count does not depend on whether a test before it read them.
+    ContentType.objects.get_for_models(*(entry.model for entry in registry.TYPES))
 
 
 def values(answer, name):
