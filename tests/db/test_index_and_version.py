@@ -4,8 +4,10 @@ No timings: the plans name the index, and answers stay exact after changes.
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.db import search
 from kb.db.version import data_version
@@ -103,6 +105,65 @@ def test_a_word_is_looked_up_by_its_first_and_last_trigrams():
     assert search.trigrams(["gr", "abc", "abcd"]) == ["abc", "bcd"]
     # Quoted as FTS5 strings: a quote inside is doubled.
     assert search.sqlite_match_expression(['roy"al']) == '"roy" """al"'
+
+
+def test_with_statistics_each_words_rarest_trigram_is_read():
+    rarity = {"cyb": 40, "ybe": 12, "ber": 90, "aca": 30, "cad": 12, "ade": 70, "dem": 50}
+    assert search.trigrams(["cyber", "academy"], rarity) == ["ybe", "emy"]  # "emy": in no row
+    assert search.trigrams(["cyber", "cyber", "gr"], rarity) == ["ybe"]
+    assert search.trigrams(["gr"], rarity) == []
+    # Ties go by the trigram: the same query gives the same SQL.
+    assert search.trigrams(["acad"], {"aca": 5, "cad": 5}) == ["aca"]
+    assert search.sqlite_match_expression(['roy"al'], {}) == '"""al"'  # quoted, doubled
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+def test_statistics_count_the_rows_holding_each_trigram():
+    for name in ("Cyber police", "Cyber academy", "Police academy", "Customs"):
+        factories.OrganisationFactory(name_en=name, name_fr="", acronym="", aliases=[])
+    search.forget_statistics()
+    rarity = search.statistics(connection, Organisation._meta.db_table)
+    assert rarity["cyb"] == 2 and rarity["aca"] == 2 and rarity["cus"] == 1
+    assert "zzz" not in rarity
+    # Kept for the process: a row added since changes what a search costs, not what it finds.
+    factories.OrganisationFactory(name_en="Cyber unit", name_fr="", acronym="", aliases=[])
+    assert search.statistics(connection, Organisation._meta.db_table)["cyb"] == 2
+    assert {o.name_en for o in Organisation.objects.search("cyber")} == {
+        "Cyber police",
+        "Cyber academy",
+        "Cyber unit",
+    }
+    search.forget_statistics()
+
+
+WORDS = st.text(alphabet="abcde ", min_size=1, max_size=12)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+def test_the_trigrams_read_never_change_what_a_search_finds(monkeypatch):
+    """The statistics choose which posting lists are read; the rows found are the same
+    as with each word's two ends, and as the words checked one by one."""
+
+    @settings(max_examples=40, deadline=None, derandomize=True)
+    @given(names=st.lists(WORDS, min_size=1, max_size=8), query=WORDS)
+    def check(names, query):
+        with transaction.atomic():
+            for name in names:
+                factories.OrganisationFactory(name_en=name, name_fr="", acronym="", aliases=[])
+            search.forget_statistics()
+            found = set(Organisation.objects.search(query).values_list("pk", flat=True))
+            with monkeypatch.context() as patch:
+                patch.setattr(search, "statistics", lambda connection, table: None)
+                ends = set(Organisation.objects.search(query).values_list("pk", flat=True))
+            words = query.split()
+            expected = {
+                o.pk for o in Organisation.objects.all() if all(w in o.search_text for w in words)
+            }
+            assert found == ends == expected
+            transaction.set_rollback(True)
+        search.forget_statistics()
+
+    check()
 
 
 def test_the_index_follows_saves_renames_and_deletes():
