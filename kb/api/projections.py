@@ -27,8 +27,8 @@ from ..models import (
     Topic,
 )
 from ..models.citations import public_text
-from ..models.events import participant_rows
-from ..models.visibility import public, shown
+from ..models.events import participant_rows, topic_rows
+from ..models.visibility import shown
 from .fields import country_code
 from .projection_base import Projection, identifiers_of, iso_date, published_slug, utc_time
 
@@ -182,13 +182,7 @@ class EventProjection(Projection):
         if ids:
             # EventQuerySet.for_listing(): published topics (by slug), and the
             # participations whose participants are all published (Meta order).
-            tagged = (
-                Event.topics.through.objects.using(alias)
-                .filter(public("topic"), event_id__in=ids)
-                .order_by("topic__slug")
-                .values_list("event_id", "topic__slug")
-            )
-            for event, slug in tagged:
+            for event, slug in topic_rows(Event, ids, alias):
                 topics.setdefault(event, []).append(slug)
             # Meta's order within each event, in SQL compiled once.
             for event, organisation, person, post, role in participant_rows(ids, alias):
@@ -241,13 +235,7 @@ class AgreementProjection(Projection):
         ids = [r["id"] for r in rows]
         topics, parties = {}, {}
         if ids:
-            tagged = (
-                Agreement.topics.through.objects.using(alias)
-                .filter(public("topic"), agreement_id__in=ids)
-                .order_by("topic__slug")
-                .values_list("agreement_id", "topic__slug")
-            )
-            for agreement, slug in tagged:
+            for agreement, slug in topic_rows(Agreement, ids, alias):
                 topics.setdefault(agreement, []).append(slug)
             signed = (
                 AgreementParty.objects.using(alias)

@@ -316,6 +316,35 @@ def _participants_sql(alias):
     )
 
 
+def topic_rows(model, ids, alias=None):
+    """[(record id, topic slug)] of the published topics tagging `model`'s records `ids`
+    (events or agreements), by slug.
+
+    One query, in SQL compiled once per database alias and model, as
+    participant_rows(): through the ORM, building it cost twice its execution
+    (0.72 ms against 0.25 for a page of 50 events at scale 100). The rule is
+    visibility.public("topic"); tests/models/test_topic_rows.py holds the two
+    to the same rows.
+    """
+    if not ids:
+        return []
+    connection = connections[alias or "default"]
+    return rows_for_ids(connection, _topics_sql(connection.alias, model), ids, before=[PUBLIC])
+
+
+@functools.cache
+def _topics_sql(alias, model):
+    qn = connections[alias].ops.quote_name
+    field = model._meta.get_field("topics")
+    through = qn(field.remote_field.through._meta.db_table)
+    owner, topic = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
+    return (
+        f"SELECT t.{owner}, tp.slug FROM {through} t "
+        f"INNER JOIN {qn(field.related_model._meta.db_table)} tp ON tp.id = t.{topic} "
+        f"WHERE tp.status = %s AND t.{owner} IN ({IDS}) ORDER BY tp.slug, t.{owner}"
+    )
+
+
 class AgreementQuerySet(CitedQuerySet):
     def for_listing(self):
         return self.select_related("signed_at").prefetch_related(
