@@ -214,7 +214,10 @@ def compile_plan(queryset, values, connection):
             texts.append(str(fake))
     bound, used = [], set()
     for param in params:
-        hit = found.get((type(param), param))
+        try:
+            hit = found.get((type(param), param))
+        except TypeError:  # a list or a dict: a sentinel inside could not be bound
+            raise Refused("a parameter of no simple kind") from None
         if hit is not None:
             bound.append(hit)
             used.add(hit[0])

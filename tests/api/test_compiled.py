@@ -221,6 +221,18 @@ def test_a_value_missing_from_or_changed_in_the_parameters_is_refused(filterset_
     assert listing(sync.OrganisationFilterSet, {"event": "interpol-general-assembly-93"})
 
 
+def test_a_parameter_of_no_simple_kind_is_refused():
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    # A list among the parameters (an array on PostgreSQL) could hold a sentinel.
+    queryset = models.Organisation.objects.annotate(listed=RawSQL("%s", [["a", "b"]]))
+    with pytest.raises(compiled.Refused):
+        compiled.compile_plan(queryset.values("slug", "listed"), compiled.Values(), connection)
+    plain = models.Organisation.objects.values("slug")
+    assert compiled.compile_plan(plain, compiled.Values(), connection).params == []
+
+
 def test_shapes_are_bounded_and_refusals_remembered():
     shapes = compiled.Shapes(size=2)
     built = []
