@@ -1,5 +1,6 @@
 """Counts cached under the data version: exact as of the last change, computed once."""
 
+import functools
 import hashlib
 
 from django.core.cache import caches
@@ -30,6 +31,7 @@ def cached_count_of(base, rows, version=None, key=None):
 
     `base`: a queryset of the same model on the same database.
     """
+    rows = functools.cache(rows)  # built once at most, for the key and the count
     if version is None:
         version = data_version(base.db)
     if version is None:
