@@ -27,7 +27,7 @@ from ..models import (
     Topic,
 )
 from ..models.citations import public_text
-from ..models.events import participant_rows, topic_rows
+from ..models.relation_rows import participant_rows, topic_rows
 from ..models.visibility import shown
 from .fields import country_code
 from .projection_base import Projection, identifiers_of, iso_date, published_slug, utc_time

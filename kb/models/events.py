@@ -1,16 +1,13 @@
 """What happened: topics, events and who took part, agreements and their parties."""
 
-import functools
-
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..db.dates import DaysBefore, LongestSpan, SpanDays
-from ..db.idlists import IDS, rows_for_ids
 from ..lib import regions
 from .actors import Organisation, Person, Post
 from .base import (
@@ -26,7 +23,7 @@ from .base import (
 from .citations import CitedQuerySet, published_citations
 from .ordering import NameOrder
 from .rules import AnyOf, DateWindow, validate_post_organisation
-from .visibility import PUBLIC, shown
+from .visibility import shown
 
 EVENT_WINDOW = DateWindow("event_dates_in_order", "start_date", "end_date")
 # Days from an event's start to its end, indexed (kb_event_span): the longest
@@ -270,79 +267,6 @@ class Participation(JoinRow):
     def clean(self):
         super().clean()
         validate_post_organisation(self)
-
-
-def participant_rows(event_ids, alias=None):
-    """[(event id, organisation slug, person slug, post slug, role)] of the events
-    `event_ids`: the participations the public may see, in Meta's order within each event.
-
-    One query, in SQL compiled once per database alias (as citations.cited_quotes):
-    on a page of 50 events with their 955 participants, building it through the
-    ORM and reading its rows through the ORM's converters cost a tenth of the
-    request. The rule is visibility.shown("organisation", "person", "post"): each
-    end the row names is published; tests/models/test_participant_rows.py holds
-    the two to the same rows.
-    """
-    if not event_ids:
-        return []
-    connection = connections[alias or "default"]
-    sql = _participants_sql(connection.alias)
-    return rows_for_ids(connection, sql, event_ids, after=[PUBLIC, PUBLIC, PUBLIC])
-
-
-@functools.cache
-def _participants_sql(alias):
-    qn = connections[alias].ops.quote_name
-    tables = {
-        name: qn(model._meta.db_table)
-        for name, model in (
-            ("participation", Participation),
-            ("organisation", Organisation),
-            ("person", Person),
-            ("post", Post),
-        )
-    }
-    return (
-        "SELECT p.event_id, o.slug, pe.slug, po.slug, p.role "
-        f"FROM {tables['participation']} p "
-        f"LEFT OUTER JOIN {tables['organisation']} o ON o.id = p.organisation_id "
-        f"LEFT OUTER JOIN {tables['person']} pe ON pe.id = p.person_id "
-        f"LEFT OUTER JOIN {tables['post']} po ON po.id = p.post_id "
-        f"WHERE p.event_id IN ({IDS}) "
-        "AND (p.organisation_id IS NULL OR o.status = %s) "
-        "AND (p.person_id IS NULL OR pe.status = %s) "
-        "AND (p.post_id IS NULL OR po.status = %s) "
-        "ORDER BY p.event_id, p.role, p.id"
-    )
-
-
-def topic_rows(model, ids, alias=None):
-    """[(record id, topic slug)] of the published topics tagging `model`'s records `ids`
-    (events or agreements), by slug.
-
-    One query, in SQL compiled once per database alias and model, as
-    participant_rows(): through the ORM, building it cost twice its execution
-    (0.72 ms against 0.25 for a page of 50 events at scale 100). The rule is
-    visibility.public("topic"); tests/models/test_topic_rows.py holds the two
-    to the same rows.
-    """
-    if not ids:
-        return []
-    connection = connections[alias or "default"]
-    return rows_for_ids(connection, _topics_sql(connection.alias, model), ids, before=[PUBLIC])
-
-
-@functools.cache
-def _topics_sql(alias, model):
-    qn = connections[alias].ops.quote_name
-    field = model._meta.get_field("topics")
-    through = qn(field.remote_field.through._meta.db_table)
-    owner, topic = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
-    return (
-        f"SELECT t.{owner}, tp.slug FROM {through} t "
-        f"INNER JOIN {qn(field.related_model._meta.db_table)} tp ON tp.id = t.{topic} "
-        f"WHERE tp.status = %s AND t.{owner} IN ({IDS}) ORDER BY tp.slug, t.{owner}"
-    )
 
 
 class AgreementQuerySet(CitedQuerySet):

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from kb.models import Participation, Status
-from kb.models.events import participant_rows
+from kb.models.relation_rows import participant_rows
 from kb.models.visibility import shown
 from tests import factories
 

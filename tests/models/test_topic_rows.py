@@ -5,7 +5,7 @@ import random
 import pytest
 
 from kb.models import Agreement, Event, Status
-from kb.models.events import topic_rows
+from kb.models.relation_rows import topic_rows
 from kb.models.visibility import public
 from tests import factories
 

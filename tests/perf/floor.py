@@ -17,7 +17,7 @@ from django.http import JsonResponse
 
 from kb.lib import regions
 from kb.models import Citation, Event, Organisation, Participation, Status
-from kb.models.events import participant_rows
+from kb.models.relation_rows import participant_rows
 
 ORG_FIELDS = (
     "id",
