@@ -269,7 +269,7 @@ class Pagination(PageNumberPagination):
     @staticmethod
     def _keyset(rows):
         if hasattr(rows, "seek"):
-            return rows.keyset  # a compiled list (kb/api/compiled.py) knows its own
+            return rows.keyset  # a compiled list (kb/filtering/compiled.py) knows its own
         try:
             return Keyset(rows)
         except ValueError:

@@ -25,12 +25,12 @@ from rest_framework.response import Response
 from .. import registry
 from ..domain import redirects
 from ..domain.citations import cited_as_list
-from ..filtering import facets, sync
+from ..filtering import compiled, facets, sync
 from ..filtering.keys import filter_key
 from ..lib.text import SLUG_RE
-from . import compiled, projections, schema, serializers
+from . import projections, schema, serializers
 from .conditional import fingerprint
-from .pagination import Pagination
+from .pagination import Keyset, Pagination
 from .renderers import (
     CSVRenderer,
     JSONRenderer,
@@ -252,7 +252,7 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
             # The rows from values(), not instances: the same JSON, at a fraction of the
             # cost; their SQL compiled once per shape of request when it can be.
             key = (self.model._meta.label, self.language)
-            rows = compiled.listing(key, filterset, ordered, projection)
+            rows = compiled.listing(key, filterset, ordered, projection, keyset=Keyset)
             if rows is None:
                 rows = projection.values(ordered(filterset.qs))
             page = self.paginate_queryset(rows)

@@ -27,7 +27,7 @@ def cached_count(queryset, version=None, key=None):
 
 def cached_count_of(base, rows, version=None, key=None):
     """cached_count() of the queryset `rows()` gives, built only if the count is not
-    cached: a compiled list (kb/api/compiled.py) never builds its query otherwise.
+    cached: a compiled list (kb/filtering/compiled.py) never builds its query otherwise.
 
     `base`: a queryset of the same model on the same database.
     """

@@ -205,11 +205,17 @@ class CitedQuerySet(RecordQuerySet):
         clone._with_cited = self._with_cited
         return clone
 
+    def finish_rows(self, rows):
+        """What fetching adds to this queryset's instances `rows`: with_cited()'s `cited`.
+        Also called by those who build its instances from its SQL (filtering/compiled.py)."""
+        if self._with_cited:
+            attach_cited(self.model, rows)
+
     def _fetch_all(self):
         fetched = self._result_cache is None
         super()._fetch_all()
-        if fetched and self._with_cited and self._iterable_class is models.query.ModelIterable:
-            attach_cited(self.model, self._result_cache)
+        if fetched and self._iterable_class is models.query.ModelIterable:
+            self.finish_rows(self._result_cache)
 
     def _iterator(self, use_chunked_fetch, chunk_size):
         rows = super()._iterator(use_chunked_fetch, chunk_size)
@@ -217,7 +223,7 @@ class CitedQuerySet(RecordQuerySet):
             yield from rows
             return
         while batch := list(itertools.islice(rows, chunk_size or 2000)):
-            attach_cited(self.model, batch)
+            self.finish_rows(batch)
             yield from batch
 
 

@@ -1,4 +1,4 @@
-"""Compiled lists (kb/api/compiled.py) answer exactly as lists built per request.
+"""Compiled lists (kb/filtering/compiled.py) answer exactly as lists built per request.
 
 Each URL is asked three times: once to compile its shape, once through the
 compiled SQL, and once with compiling switched off (the FilterSet and the
@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb import models
-from kb.api import compiled, projections, views
-from kb.filtering import sync
+from kb.api import projections, views
+from kb.api.pagination import Keyset
+from kb.filtering import compiled, sync
 from tests import factories
 from tests.api.test_projections import build, graphs
 from tests.support import _unthrottled  # noqa: F401
@@ -43,7 +44,7 @@ def both_ways(client, monkeypatch, url):
     fast = client.get(url)
     assert plans() == before  # no second compile: the stored plan ran
     with monkeypatch.context() as patch:
-        patch.setattr(views.compiled, "listing", lambda *args: None)
+        patch.setattr(views.compiled, "listing", lambda *args, **kwargs: None)
         built = client.get(url)
     assert fast.status_code == built.status_code, url
     assert fast.content == built.content, url
@@ -204,7 +205,7 @@ def listing(filterset_class, data):
     assert filterset.is_valid(), filterset.errors
     compiled.SHAPES.clear()
     projection = projections.for_model(models.Organisation)
-    return compiled.listing(("test", "en"), filterset, views.ordered, projection)
+    return compiled.listing(("test", "en"), filterset, views.ordered, projection, keyset=Keyset)
 
 
 @pytest.mark.usefixtures("seeded")

@@ -1,5 +1,8 @@
 """A list's page query compiled once per shape; each request binds its own values.
 
+The API's lists (kb/api/views.py: values() rows for a projection) and the
+site's list pages (model instances, as their rows are written) both use it.
+
 Building a page's query (the FilterSet's filters, the list's order, the
 projection's values()) and compiling it to SQL cost more than the SQL
 itself: 0.4 ms of the 1.6 ms a JSON list took in process (page 1 of the
@@ -18,7 +21,8 @@ used (the FilterSet, `views.ordered()`, the projection's values(), the
 keyset's conditions), with sentinels in place of the free values; compiles
 it; and notes where each sentinel landed among the parameters. Later
 requests of that shape put their own values there and run the SQL as is,
-converting the rows with the ORM's own converters.
+converting the rows with the ORM's own converters (and, for instances,
+building them and running the queryset's prefetches as its iterable does).
 
 A shape is refused, and its requests build their query as before, when its
 SQL could depend on a value other than as a parameter:
@@ -33,6 +37,7 @@ tests/api/test_compiled.py holds both paths to the same answers, byte for
 byte, on the seed data and on random data and filters, on both databases.
 """
 
+import contextlib
 import datetime
 import functools
 import itertools
@@ -48,11 +53,11 @@ from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
 from django.core.validators import EMPTY_VALUES
 from django.db import connections
-from django.db.models import JSONField
+from django.db.models import JSONField, prefetch_related_objects
+from django.db.models.query import ModelIterable, get_related_populators
 
 from ..db import counts
-from ..filtering.fields import ChoiceListField, Slugs, YearListField
-from .pagination import Keyset
+from .fields import ChoiceListField, Slugs, YearListField
 
 MAX_SHAPES = 512
 # Sentinels: values no request can give (negative keys, a NUL byte, the year 1001 on).
@@ -112,8 +117,11 @@ class Values:
 def filter_shape(filterset, values):
     """The filters' part of the shape, and their cleaned data with sentinels for free values.
 
-    `filterset` has been validated. Raises Refused for a value of no known kind.
+    `filterset` has been validated, or is unbound (a list page without a query string:
+    no filter runs). Raises Refused for a value of no known kind.
     """
+    if not filterset.is_bound:
+        return ("unbound",), {}
     shape, cleaned = [], {}
     for name, value in filterset.form.cleaned_data.items():
         if value in EMPTY_VALUES:
@@ -146,7 +154,7 @@ class Plan:
     params: list  # (key or None, constant or adapter)
     names: list
     converters: list
-    keyset: Keyset | None
+    keyset: object | None  # the list's Keyset, for cursor pages (the API's)
 
     def bind(self, real, connection):
         params = []
@@ -238,7 +246,63 @@ def compile_plan(queryset, values, connection):
         (pos, [faster(convert) for convert in convs], expression)
         for pos, (convs, expression) in compiler.get_converters(fields).items()
     ]
+    if queryset._iterable_class is ModelIterable:
+        return InstancePlan(sql, bound, names, converters, None, queryset, compiler)
     return Plan(sql, bound, names, converters, None)
+
+
+class InstancePlan(Plan):
+    """A Plan whose rows are model instances, made as the queryset's ModelIterable makes
+    them (the selected fields, select_related()'s records, annotations), with its
+    prefetches and its own finishing (`finish_rows()`, such as citations) run after.
+
+    On a page of 25 organisations, building and compiling the queryset took 0.4
+    of the 1.05 ms its rows cost, against 0.14 for the SQL.
+    """
+
+    def __init__(self, sql, params, names, converters, keyset, queryset, compiler):
+        super().__init__(sql, params, names, converters, keyset)
+        if queryset._known_related_objects or queryset._fields:
+            raise Refused("instances with known related objects or a field list")
+        klass_info = compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, compiler.select, queryset.db)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.prefetch = tuple(queryset._prefetch_related_lookups)
+        self.finish = type(queryset).finish_rows if hasattr(queryset, "finish_rows") else None
+        self.queryset = queryset  # the instance finish_rows() reads its options from
+
+    def rows(self, connection, real, limit, offset=0):
+        sql = f"{self.sql} LIMIT {int(limit)}"
+        if offset:
+            sql += f" OFFSET {int(offset)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.bind(real, connection))
+            fetched = cursor.fetchall()
+        alias, model, start, end = connection.alias, self.model, self.start, self.end
+        objects = []
+        for row in fetched:
+            if self.converters:
+                row = list(row)
+                for pos, convs, expression in self.converters:
+                    value = row[pos]
+                    for convert in convs:
+                        value = convert(value, expression, connection)
+                    row[pos] = value
+            obj = model.from_db(alias, self.init_list, row[start:end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, pos in self.annotations:
+                setattr(obj, name, row[pos])
+            objects.append(obj)
+        if self.prefetch and objects:
+            prefetch_related_objects(objects, *self.prefetch)
+        if self.finish is not None:
+            self.finish(self.queryset, objects)
+        return objects
 
 
 # --- The ORM's converters, faster where it is safe -----------------------------------
@@ -343,17 +407,21 @@ class CompiledList:
 
     ordered = True  # for Django's Paginator: the plans' SQL ends in a unique key
 
-    def __init__(self, key, filterset, order, projection):
-        self.key, self.filterset, self.order, self.projection = key, filterset, order, projection
+    def __init__(self, key, filterset, order, projection=None, keyset=None):
+        self.key, self.filterset, self.order = key, filterset, order
+        self.projection, self.keyset_class = projection, keyset
         self.values = Values()
         self.shape, self.cleaned = filter_shape(filterset, self.values)
-        self.alias = filterset.queryset.db
+        # As a queryset's: Django's list views name the context by the model.
+        self.model, self.alias = filterset.queryset.model, filterset.queryset.db
         self.connection = connections[self.alias]
         self.plan = SHAPES.get((*key, self.alias, self.shape, "page"), self._build_page)
         self.keyset = None if self.plan is None else self.plan.keyset
 
     def _queryset(self, cleaned):
         """The list's ordered queryset from the FilterSet's filters, given `cleaned`."""
+        if not self.filterset.is_bound:
+            return self.order(self.filterset.queryset.all())  # as FilterSet.qs: no filter
         form = self.filterset.form
         saved = form.cleaned_data
         form.cleaned_data = cleaned
@@ -362,14 +430,18 @@ class CompiledList:
         finally:
             form.cleaned_data = saved
 
+    def _selected(self, queryset):
+        """What the rows are read from: the projection's values(), or the instances."""
+        return queryset if self.projection is None else self.projection.values(queryset)
+
     def _build_page(self):
         with self.connection.execute_wrapper(_refuse_queries):
             queryset = self._queryset(self.cleaned)
-            plan = compile_plan(self.projection.values(queryset), self.values, self.connection)
-        try:
-            plan.keyset = Keyset(queryset)
-        except ValueError:
-            plan.keyset = None
+            plan = compile_plan(self._selected(queryset), self.values, self.connection)
+        plan.keyset = None
+        if self.keyset_class is not None:
+            with contextlib.suppress(ValueError):  # an order no keyset can page
+                plan.keyset = self.keyset_class(queryset)
         return plan
 
     def __getitem__(self, item):
@@ -398,12 +470,12 @@ class CompiledList:
                 raise Refused("a cursor value of no known kind")
             with self.connection.execute_wrapper(_refuse_queries):
                 queryset = self._beyond(self._queryset(self.cleaned), fakes, forward)
-                return compile_plan(self.projection.values(queryset), self.values, self.connection)
+                return compile_plan(self._selected(queryset), self.values, self.connection)
 
         plan = SHAPES.get((*self.key, self.alias, self.shape, "seek", forward, nulls), build)
         if plan is None:
             queryset = self._beyond(self.order(self.filterset.qs), values, forward)
-            return list(self.projection.values(queryset)[:limit])
+            return list(self._selected(queryset)[:limit])
         return plan.rows(self.connection, self.values.real, limit)
 
     def _beyond(self, queryset, values, forward):
@@ -412,14 +484,16 @@ class CompiledList:
         return queryset if forward else queryset.order_by(*self.keyset.reversed_names())
 
 
-def listing(key, filterset, order, projection):
+def listing(key, filterset, order, projection=None, keyset=None):
     """A CompiledList of the validated `filterset`'s rows, or None if its shape is refused.
 
-    `key`: what besides the filters shapes the SQL (the type, the language); `order`
-    puts a filtered queryset in the list's order; `projection` gives its values().
+    `key`: what besides the filters shapes the SQL (the type, the language, the
+    surface); `order` puts a filtered queryset in the list's order; `projection`
+    gives its values() (without one, the rows are the queryset's instances);
+    `keyset`, the class that pages by cursor over an ordered queryset.
     """
     try:
-        rows = CompiledList(key, filterset, order, projection)
+        rows = CompiledList(key, filterset, order, projection, keyset)
     except Refused:
         return None
     return None if rows.plan is None else rows
