@@ -327,7 +327,9 @@ def faster(convert):
     if getattr(method, "__module__", None) == SQLITE_OPERATIONS and (
         method.__name__ == "convert_datetimefield_value"
     ):
-        return functools.partial(_sqlite_datetime, convert)
+        # USE_TZ read now, not per value (reading a setting costs a lazy lookup each
+        # time); a changed setting clears the plans, and their converters with them.
+        return functools.partial(_sqlite_datetime, convert, settings.USE_TZ)
     return convert
 
 
@@ -343,10 +345,17 @@ def _json(convert, value, expression, connection):
     return convert(value, expression, connection)
 
 
-def _sqlite_datetime(convert, value, expression, connection):
+def _sqlite_datetime(convert, use_tz, value, expression, connection):
     # Django's reads the text with fromisoformat() (parse_datetime's first try), then
-    # makes it aware in the connection's zone when USE_TZ.
-    if isinstance(value, str) and settings.USE_TZ:
+    # makes it aware in the connection's zone when USE_TZ. A column the driver knows
+    # as a date-time comes parsed already: Django's then only makes it aware.
+    if isinstance(value, datetime.datetime):
+        if use_tz and value.tzinfo is None:
+            return value.replace(tzinfo=connection.timezone)
+        if not use_tz or value.utcoffset() is not None:
+            return value
+        return convert(value, expression, connection)
+    if isinstance(value, str) and use_tz:
         try:
             parsed = datetime.datetime.fromisoformat(value)
         except ValueError:

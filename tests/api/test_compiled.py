@@ -420,6 +420,9 @@ def test_faster_json_gives_what_djangos_gives(text):
         "2025-11-24",
         "not a date",
         None,
+        # As the driver gives a column it parses (declared datetime): naive or aware.
+        datetime.datetime(2025, 11, 24, 8, 0, 0, 123456),
+        datetime.datetime(2025, 11, 24, 8, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
     ],
 )
 def test_faster_sqlite_datetimes_give_what_djangos_give(text):
