@@ -80,12 +80,14 @@ MIDDLEWARE = [
     # The app serves its own assets (no CDN), in development and production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Sessions, locale, users and messages: Django's, skipped for the data API's
+    # paths, which need none of them (kb/ops/site_only.py).
+    "kb.ops.site_only.SessionMiddleware",
+    "kb.ops.site_only.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "kb.ops.site_only.AuthenticationMiddleware",
+    "kb.ops.site_only.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes wants to be last: it turns a locked-out login into its answer.
     "axes.middleware.AxesMiddleware",

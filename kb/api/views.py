@@ -109,6 +109,8 @@ class ReadView:
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Accept-Language"])
+        # The language the answer is in (errors about `lang` itself are in English).
+        response["Content-Language"] = self.language or "en"
         validators = getattr(self, "conditional_headers", None)
         if validators and (200 <= response.status_code < 300 or response.status_code == 304):
             etag, last_modified = validators
