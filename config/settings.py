@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "kb.ops.responses.ResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files carry the policy too.
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with a policy that needs no nonce built once (kb/ops/policy.py).
+    "kb.ops.policy.CSPMiddleware",
     # The app serves its own assets (no CDN), in development and production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
