@@ -33,30 +33,28 @@ SQL could depend on a value other than as a parameter:
 - a query to the database while building (a filter that looked something up
   would have looked up the sentinel, and written the answer into the SQL).
 Shapes are kept per process, at most MAX_SHAPES of them, the oldest dropped.
-tests/api/test_compiled.py holds both paths to the same answers, byte for
-byte, on the seed data and on random data and filters, on both databases.
+tests/api/test_compiled.py and tests/site/test_compiled_pages.py hold both
+paths to the same answers, byte for byte, on the seed data and on random data
+and filters, on both databases. The converters are in converters.py.
 """
 
 import contextlib
 import datetime
-import functools
 import itertools
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import django_filters as filters
-import orjson
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
 from django.core.validators import EMPTY_VALUES
 from django.db import connections
-from django.db.models import JSONField, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators
 
 from ..db import counts
+from .converters import faster
 from .fields import ChoiceListField, Slugs, YearListField
 
 MAX_SHAPES = 512
@@ -166,26 +164,34 @@ class Plan:
                 params.append(value if item is None else item(connection, value))
         return params
 
-    def rows(self, connection, real, limit, offset=0):
-        """The rows of this shape for the request's values, as values() dicts."""
+    def fetch(self, connection, real, limit, offset=0):
+        """The SQL's rows for the request's values, each column converted as the ORM does."""
         sql = f"{self.sql} LIMIT {int(limit)}"
         if offset:
             sql += f" OFFSET {int(offset)}"
         with connection.cursor() as cursor:
             cursor.execute(sql, self.bind(real, connection))
             fetched = cursor.fetchall()
-        names, converters = self.names, self.converters
+        if not self.converters:
+            return fetched
         rows = []
         for row in fetched:
-            if converters:
-                row = list(row)
-                for pos, convs, expression in converters:
-                    value = row[pos]
-                    for convert in convs:
-                        value = convert(value, expression, connection)
-                    row[pos] = value
-            rows.append(dict(zip(names, row, strict=True)))
+            row = list(row)
+            for pos, convs, expression in self.converters:
+                value = row[pos]
+                for convert in convs:
+                    value = convert(value, expression, connection)
+                row[pos] = value
+            rows.append(row)
         return rows
+
+    def rows(self, connection, real, limit, offset=0):
+        """The rows of this shape for the request's values, as values() dicts."""
+        names = self.names
+        return [
+            dict(zip(names, row, strict=True))
+            for row in self.fetch(connection, real, limit, offset)
+        ]
 
 
 def _adapt_datetime(connection, value):
@@ -276,22 +282,9 @@ class InstancePlan(Plan):
         self.queryset = queryset  # the instance finish_rows() reads its options from
 
     def rows(self, connection, real, limit, offset=0):
-        sql = f"{self.sql} LIMIT {int(limit)}"
-        if offset:
-            sql += f" OFFSET {int(offset)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, self.bind(real, connection))
-            fetched = cursor.fetchall()
         alias, model, start, end = connection.alias, self.model, self.start, self.end
         objects = []
-        for row in fetched:
-            if self.converters:
-                row = list(row)
-                for pos, convs, expression in self.converters:
-                    value = row[pos]
-                    for convert in convs:
-                        value = convert(value, expression, connection)
-                    row[pos] = value
+        for row in self.fetch(connection, real, limit, offset):
             obj = model.from_db(alias, self.init_list, row[start:end])
             for populator in self.populators:
                 populator.populate(row, obj)
@@ -303,67 +296,6 @@ class InstancePlan(Plan):
         if self.finish is not None:
             self.finish(self.queryset, objects)
         return objects
-
-
-# --- The ORM's converters, faster where it is safe -----------------------------------
-
-# Named, not imported: importing a backend's module before the backend loads is circular.
-SQLITE_OPERATIONS = "django.db.backends.sqlite3.operations"
-# A run of digits orjson might read otherwise than json does (an integer past 64 bits).
-LONG_DIGITS = re.compile(r"[0-9]{19}")
-
-
-def faster(convert):
-    """A converter giving what `convert` gives, in less time, or `convert` itself.
-
-    Converting a page's rows cost half its fetch (0.16 of 0.33 ms for 50
-    organisations on SQLite), in two converters: JSON (the aliases) and
-    SQLite's date-times (updated_at). These read the common case as Django's
-    do (0.12 ms) and hand anything else to them.
-    """
-    method, owner = getattr(convert, "__func__", None), getattr(convert, "__self__", None)
-    if method is JSONField.from_db_value and owner.decoder is None:
-        return functools.partial(_json, convert)
-    if getattr(method, "__module__", None) == SQLITE_OPERATIONS and (
-        method.__name__ == "convert_datetimefield_value"
-    ):
-        # USE_TZ read now, not per value (reading a setting costs a lazy lookup each
-        # time); a changed setting clears the plans, and their converters with them.
-        return functools.partial(_sqlite_datetime, convert, settings.USE_TZ)
-    return convert
-
-
-def _json(convert, value, expression, connection):
-    # orjson reads valid JSON as json.loads does, but for integers past 64 bits (as
-    # floats); what it refuses (NaN, a lone surrogate) json.loads may read: all go to
-    # Django's converter.
-    if isinstance(value, str) and not LONG_DIGITS.search(value):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            pass
-    return convert(value, expression, connection)
-
-
-def _sqlite_datetime(convert, use_tz, value, expression, connection):
-    # Django's reads the text with fromisoformat() (parse_datetime's first try), then
-    # makes it aware in the connection's zone when USE_TZ. A column the driver knows
-    # as a date-time comes parsed already: Django's then only makes it aware.
-    if isinstance(value, datetime.datetime):
-        if use_tz and value.tzinfo is None:
-            return value.replace(tzinfo=connection.timezone)
-        if not use_tz or value.utcoffset() is not None:
-            return value
-        return convert(value, expression, connection)
-    if isinstance(value, str) and use_tz:
-        try:
-            parsed = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            return convert(value, expression, connection)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=connection.timezone)
-        return parsed
-    return convert(value, expression, connection)
 
 
 class Shapes:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from kb import models
 from kb.api import projections, views
 from kb.api.pagination import Keyset
-from kb.filtering import compiled, sync
+from kb.filtering import compiled, converters, sync
 from tests import factories
 from tests.api.test_projections import build, graphs
 from tests.support import _unthrottled  # noqa: F401
@@ -384,7 +384,7 @@ def _converters(field_name):
     compiler = queryset.query.get_compiler(connection=connection)
     compiler.setup_query()
     (convs, expression) = compiler.get_converters([compiler.select[0][0]])[0]
-    return [(convert, compiled.faster(convert), expression) for convert in convs], connection
+    return [(convert, converters.faster(convert), expression) for convert in convs], connection
 
 
 @pytest.mark.parametrize(

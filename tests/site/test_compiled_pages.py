@@ -22,17 +22,13 @@ from kb import models
 from kb.filtering import compiled
 from kb.site import views
 from tests import factories
-from tests.api.test_compiled import FILTERS
+from tests.api.test_compiled import FILTERS, plans
 from tests.api.test_projections import build, graphs
 
 pytestmark = pytest.mark.django_db
 
 # The CSP nonce differs per response, by design.
 NONCE = re.compile(rb'nonce="[^"]*"')
-
-
-def plans():
-    return {key: plan is not None for key, plan in compiled.SHAPES.plans.items()}
 
 
 def both_ways(client, monkeypatch, url):
