@@ -17,10 +17,11 @@ list (kinds, countries, regions, years, the ordering) or else the number of
 its values (slugs, dates), and how the page is reached (by number, or after
 or before a cursor's position, with which of its keys are null). The first
 request of a shape builds its query through the very code every request
-used (the FilterSet, `views.ordered()`, the projection's values(), the
-keyset's conditions), with sentinels in place of the free values; compiles
-it; and notes where each sentinel landed among the parameters. Later
-requests of that shape put their own values there and run the SQL as is,
+used (the FilterSet, the list's order, the projection's values() or the
+page's queryset of instances, the keyset's conditions), with sentinels in
+place of the free values; compiles it; and notes where each sentinel landed
+among the parameters. Later requests of that shape put their own values there
+and run the SQL as is,
 converting the rows with the ORM's own converters (and, for instances,
 building them and running the queryset's prefetches as its iterable does).
 
@@ -278,8 +279,8 @@ class InstancePlan(Plan):
         self.populators = get_related_populators(klass_info, compiler.select, queryset.db)
         self.annotations = list(compiler.annotation_col_map.items())
         self.prefetch = tuple(queryset._prefetch_related_lookups)
-        self.finish = type(queryset).finish_rows if hasattr(queryset, "finish_rows") else None
-        self.queryset = queryset  # the instance finish_rows() reads its options from
+        # Bound to the queryset built with sentinels: it reads its options, not its values.
+        self.finish = getattr(queryset, "finish_rows", None)
 
     def rows(self, connection, real, limit, offset=0):
         alias, model, start, end = connection.alias, self.model, self.start, self.end
@@ -294,7 +295,7 @@ class InstancePlan(Plan):
         if self.prefetch and objects:
             prefetch_related_objects(objects, *self.prefetch)
         if self.finish is not None:
-            self.finish(self.queryset, objects)
+            self.finish(objects)
         return objects
 
 
