@@ -43,6 +43,10 @@ class RecordQuerySet(models.QuerySet):
         """
         return self.model.list_order.apply(self, language or translation.get_language())
 
+    def for_list_rows(self):
+        """What a list page's rows show: for_listing(), unless a type's rows show less."""
+        return self.for_listing()
+
     def with_identifiers(self):
         """Each row's identifiers in other systems (`identifiers.all()`), in one more query."""
         return self.prefetch_related("identifiers")

@@ -2,7 +2,7 @@
 
 Lists filter through the type's FilterSet in kb/filtering/filtersets.py, the
 one the API uses, so a page, its CSV download and its JSON link show the
-same rows. Every queryset starts from `published()`; `for_listing()` and the
+same rows. Every queryset starts from `published()`; `for_list_rows()` and the
 detail plans of kb/domain/details.py own the prefetching, so no page runs a
 query per row. The types and their URL segments come from kb/registry.py.
 """
@@ -87,13 +87,13 @@ def _unshown(queryset):
 def listed(model, language):
     """A list page's rows before filtering, built once per type and language.
 
-    Building the queryset (published(), for_listing(), its prefetches) cost
+    Building the queryset (published(), for_list_rows(), its prefetches) cost
     as much as filtering it; each request takes a clone. Per language, as
     modeltranslation writes a translated field's lookups in the active one,
     and the rows come by name in that language (in_name_order()).
     """
     rows = cited_as_list(
-        model.objects.published().for_listing().in_name_order(language), keep=False
+        model.objects.published().for_list_rows().in_name_order(language), keep=False
     )
     return rows.defer(*_unshown(rows))
 

@@ -22,18 +22,18 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Agreement, Event, Organisation, Person, Source, Topic, visibility
 from ..models.base import Record
 from .kb_tags import (
     choice_labels,
-    counterparts,
     format_window,
     full_date,
     language_name,
     region_name,
+    row_counterparts,
 )
 
 register = template.Library()
@@ -271,18 +271,20 @@ def event(rows, record):
             place += _text(city) + (", " if country else "")
         if country:
             place += rows.country(country)
-    others = counterparts(record.participations.all())
+    url = rows.url(record)
+    others, more = row_counterparts(record)
+    named = "; ".join(participant(rows, p) for p in others)
+    if more:
+        # The template's {% blocktranslate count counter=... %}, and its message.
+        text = ngettext("and %(counter)s more", "and %(counter)s more", more) % {"counter": more}
+        named += "; " + LINK.format(f"{url}#participants", _text(text))
     return EVENT.format(
-        url=rows.url(record),
+        url=url,
         name=_text(record.name),
         dates=_text(format_window(record.start_date, record.end_date, record.date_precision)),
         kind=rows.label(record, "kind"),
         place=place,
-        others=(
-            WITH.format(rows.text("with"), "; ".join(participant(rows, p) for p in others))
-            if others
-            else ""
-        ),
+        others=WITH.format(rows.text("with"), named) if others else "",
     )
 
 

@@ -143,6 +143,16 @@ def counterparts(participations):
 
 
 @register.filter
+def row_counterparts(event):
+    """The counterparts an event's list row names, and how many more it has: the first
+    few that EventQuerySet.for_list_rows() loaded, or all where it was not used."""
+    first = getattr(event, "row_counterparts", None)
+    if first is None:
+        return counterparts(event.participations.all()), 0
+    return first, (first[0].counterparts_total - len(first)) if first else 0
+
+
+@register.filter
 def language_name(code):
     """A language's name in the page's language, or its code when Django does not know it."""
     try:

@@ -26,7 +26,9 @@ def _events(n):
     for _ in range(n):
         event = factories.EventFactory(parent=parent)
         event.topics.add(topic)
-        factories.ParticipationFactory(event=event)
+        factories.ParticipationFactory(event=event, role="host")
+        # Past five at the larger size: the rows name five and count the others.
+        factories.ParticipationFactory.create_batch(1 + n // 5, event=event)
         factories.CitationFactory(record=event)
 
 
@@ -62,7 +64,7 @@ def _sources(n):
     ("model", "make", "queries"),
     [
         # the data version (the count is cached under it), the page, then each
-        # prefetch of for_listing() but citations, which list rows do not show
+        # prefetch of for_list_rows() but citations, which list rows do not show
         ("organisation", _organisations, 2),
         ("person", _people, 3),
         ("event", _events, 4),

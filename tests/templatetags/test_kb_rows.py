@@ -89,6 +89,13 @@ def make_edge_cases():
         {"post": post, "organisation": None},
     ]:
         factories.ParticipationFactory(event=event, **kwargs)
+    # More counterparts than a row names (EventQuerySet.for_list_rows): by one, by three.
+    for count in (6, 8):
+        crowded = factories.EventFactory(name_en=f"Crowded {count}")
+        factories.ParticipationFactory(event=crowded, role=Participation.Role.HOST)
+        factories.ParticipationFactory(event=crowded, organisation=draft)  # not shown
+        for _ in range(count):
+            factories.ParticipationFactory(event=crowded)
 
     factories.AgreementFactory(title_en=MARKUP, signed_start=None, signed_end=None)
     agreement = factories.AgreementFactory(
@@ -146,3 +153,28 @@ def test_words_are_those_of_the_language_of_each_page():
         french = record_rows(rows)
     assert "Ministry\n    · Morocco, Africa\n    · part of" in english
     assert "Ministère\n    · Maroc, Afrique\n    · fait partie de" in french
+
+
+def test_an_event_row_names_five_counterparts_and_counts_the_others():
+    host = factories.OrganisationFactory(name_en="The host")
+    event = factories.EventFactory(name_en="Crowded")
+    factories.ParticipationFactory(event=event, organisation=host, role=Participation.Role.HOST)
+    factories.ParticipationFactory(
+        event=event, organisation=factories.OrganisationFactory(status=Status.DRAFT)
+    )
+    met = [factories.OrganisationFactory(name_en=f"Met {i}") for i in range(8)]
+    for organisation in met:
+        factories.ParticipationFactory(event=event, organisation=organisation)
+    single = factories.EventFactory(name_en="Six")
+    for organisation in met[:6]:
+        factories.ParticipationFactory(event=single, organisation=organisation)
+    rows = {r.slug: r for r in records(Event)}
+    with translation.override("en"):
+        html = record_rows([rows[event.slug]])
+    named = [o.name_en for o in met if o.name_en in html]
+    assert named == [f"Met {i}" for i in range(5)]  # Meta's order: the first five
+    assert "The host" not in html
+    assert f'; <a href="/en/events/{event.slug}/#participants">and 3 more</a>' in html
+    with translation.override("fr"):
+        assert ">et 3 autres</a>" in record_rows([rows[event.slug]])
+        assert ">et 1 autre</a>" in record_rows([rows[single.slug]])
