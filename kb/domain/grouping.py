@@ -33,11 +33,21 @@ class Group:
 
 @dataclass
 class Arranged:
-    """A list as a page shows it: `items` flat, or `groups` (then `collapsed` or not)."""
+    """A list as a page shows it: `items` flat, or `groups` (then `collapsed` or not);
+    `total` counts the items there are, shown or not (details.SHOWN_MAX)."""
 
     items: list
     groups: list = field(default_factory=list)
     collapsed: bool = False
+    total: int = 0
+
+    def __post_init__(self):
+        self.total = max(self.total, len(self.items))
+
+    @property
+    def more(self):
+        """How many items there are besides those shown."""
+        return self.total - len(self.items)
 
     def __len__(self):
         return len(self.items)
@@ -46,15 +56,16 @@ class Arranged:
         return iter(self.items)
 
 
-def arrange(items, *ways):
+def arrange(items, *ways, total=0):
     """`items` grouped by the first of `ways` (item -> (key, label)) giving two groups or more.
 
     Groups come largest first, then by label. A list too long to show open
     that no way splits becomes one closed group, under the first way's label.
+    `total`: how many there are in all, when `items` are only some of them.
     """
     items = list(items)
     if len(items) <= GROUP_OVER or not ways:
-        return Arranged(items)
+        return Arranged(items, total=total)
     collapsed = len(items) > COLLAPSE_OVER
     unsplit = None
     for way in ways:
@@ -64,11 +75,11 @@ def arrange(items, *ways):
             groups.setdefault(key, Group(key, label)).items.append(item)
         if len(groups) > 1:
             ordered = sorted(groups.values(), key=lambda g: (-len(g.items), str(g.label)))
-            return Arranged(items, ordered, collapsed)
+            return Arranged(items, ordered, collapsed, total)
         unsplit = unsplit or list(groups.values())
     if collapsed:
-        return Arranged(items, unsplit, collapsed)
-    return Arranged(items)
+        return Arranged(items, unsplit, collapsed, total)
+    return Arranged(items, total=total)
 
 
 def by_kind(item):

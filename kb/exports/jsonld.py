@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ..domain.details import shown_rows
 from ..lib import dataset as about_dataset
 from ..models import (
     Agreement,
@@ -191,7 +192,9 @@ def organisation(record, base_url):
         _membership_role(membership, "member", membership.person, base_url)
         for membership in record.memberships.all()
     ]
-    events = [p.event for p in record.participations.all()] + list(record.organised_events.all())
+    events = [p.event for p in shown_rows(record, "participations")] + list(
+        record.organised_events.all()
+    )
     return _node(
         record,
         base_url,
@@ -223,7 +226,7 @@ def person(record, base_url):
             _membership_role(membership, "memberOf", membership.organisation, base_url)
             for membership in record.memberships.all()
         ],
-        performerIn=_references((p.event for p in record.participations.all()), base_url),
+        performerIn=_references((p.event for p in shown_rows(record, "participations")), base_url),
         subjectOf=_sources(record, base_url),
         sameAs=same_as(record),
     )
@@ -261,7 +264,7 @@ def event(record, base_url):
         location=place,
         organizer=reference(record.organiser, base_url) if is_public(record.organiser) else None,
         superEvent=reference(record.parent, base_url) if is_public(record.parent) else None,
-        subEvent=_references(record.children.all(), base_url),
+        subEvent=_references(shown_rows(record, "children"), base_url),
         attendee=[a for p in record.participations.all() if (a := _attendee(p, base_url))],
         recordedIn=_references(record.agreements.all(), base_url),
         about=_references(record.topics.all(), base_url),
@@ -313,7 +316,7 @@ def topic(record, base_url):
         "@id": base_url + reverse("kb:topic-list"),
         "name": gettext("Topics"),
     }
-    works = [*record.events.all(), *record.agreements.all()]
+    works = [*shown_rows(record, "events"), *shown_rows(record, "agreements")]
     return _node(
         record,
         base_url,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from ..domain.details import shown_rows
 from ..domain.grouping import arrange, by_kind, counterpart_region
 from ..domain.quotes import PageQuotes, participation_kind
 from ..models import Agreement, Event, Organisation, Participation, Person, Topic
@@ -54,7 +55,7 @@ def organisation(record):
 
     # One entry per event: INTERPOL met the host once, through three of its posts.
     entries = {}
-    for participation in record.participations.all():
+    for participation in shown_rows(record, "participations"):
         event = participation.event
         entry = entries.setdefault(
             event.pk, {"event": event, "participations": [], "citations": {}}
@@ -73,11 +74,14 @@ def organisation(record):
         entries.values(),
         lambda entry: counterpart_region(entry["event"], ours),
         lambda entry: by_kind(entry["event"]),
+        total=record.events_total,
     )
-    parties = list(record.agreement_parties.all())
+    parties = shown_rows(record, "agreement_parties")
     for party in parties:
         quotes.add(party.citations.all(), "agreement", party.agreement_id)
-    agreements = arrange(parties, lambda party: by_kind(party.agreement))
+    agreements = arrange(
+        parties, lambda party: by_kind(party.agreement), total=record.agreements_total
+    )
     organised = arrange(record.organised_events.all(), by_kind)
     attributed = list(record.attributed_sources.all())
     return {
@@ -88,9 +92,9 @@ def organisation(record):
         "outline": _outline(
             Section("posts", _("Posts"), len(posts)),
             Section("members", _("Members"), len(members)),
-            Section("events", _("Events"), len(events)),
+            Section("events", _("Events"), events.total),
             Section("organised", _("Events it organised"), len(organised)),
-            Section("agreements", _("Agreements"), len(agreements)),
+            Section("agreements", _("Agreements"), agreements.total),
             Section("attributed", _("Sources that attribute their facts to it"), len(attributed)),
             *_closing(quotes),
         ),
@@ -102,7 +106,7 @@ def person(record):
     memberships = list(record.memberships.all())
     for membership in memberships:
         quotes.add(membership.citations.all(), "held", membership.pk)
-    participations = list(record.participations.all())
+    participations = shown_rows(record, "participations")
     for participation in participations:
         event = participation.event
         quotes.add(participation.citations.all(), participation_kind(event), event.pk)
@@ -114,13 +118,14 @@ def person(record):
         participations,
         lambda p: counterpart_region(p.event, ours),
         lambda p: by_kind(p.event),
+        total=record.events_total,
     )
     return {
         "quotes": quotes,
         "events": events,
         "outline": _outline(
             Section("posts", _("Posts and memberships"), len(memberships)),
-            Section("events", _("Events"), len(events)),
+            Section("events", _("Events"), events.total),
             *_closing(quotes),
         ),
     }
@@ -138,7 +143,12 @@ def event(record):
         if (rows := [p for p in participations if p.role == role])
     ]
     agreements = arrange(record.agreements.all(), by_kind)
-    parts = arrange(record.children.all(), by_kind, lambda part: counterpart_region(part))
+    parts = arrange(
+        shown_rows(record, "children"),
+        by_kind,
+        lambda part: counterpart_region(part),
+        total=record.parts_total,
+    )
     return {
         "quotes": quotes,
         "roles": roles,
@@ -147,7 +157,7 @@ def event(record):
         "outline": _outline(
             Section("participants", _("Participants"), len(participations)),
             Section("agreements", _("Agreements signed there"), len(agreements)),
-            Section("parts", _("Events within this one"), len(parts)),
+            Section("parts", _("Events within this one"), parts.total),
             *_closing(quotes),
         ),
     }
@@ -169,16 +179,21 @@ def agreement(record):
 
 def topic(record):
     quotes = PageQuotes(record).add_record(record)
-    events = arrange(record.events.all(), by_kind, lambda e: counterpart_region(e))
-    agreements = arrange(record.agreements.all(), by_kind)
+    events = arrange(
+        shown_rows(record, "events"),
+        by_kind,
+        lambda e: counterpart_region(e),
+        total=record.events_total,
+    )
+    agreements = arrange(shown_rows(record, "agreements"), by_kind, total=record.agreements_total)
     return {
         "quotes": quotes,
         "events": events,
         "agreements": agreements,
         "outline": [
             # Both always shown, saying so when empty.
-            Section("events", _("Events"), len(events)),
-            Section("agreements", _("Agreements"), len(agreements)),
+            Section("events", _("Events"), events.total),
+            Section("agreements", _("Agreements"), agreements.total),
             *_closing(quotes),
         ],
     }
