@@ -498,8 +498,9 @@ def test_an_organisation_page_shows_its_latest_events_and_links_to_them_all(clie
     html = page(client, "organisation", organisation.slug)
     assert years_shown(html) == ["2022", "2023", "2024"]  # the latest three, in date order
     assert "Took part in 5 events" in text_of(html)
+    # The events' section links to their list already; the agreements' did not.
     assert notice(html) == [
-        "3 of 5 are shown here. See them all in the list",
+        "3 of 5 are shown here.",
         "3 of 4 are shown here. See them all in the list",
     ]
     assert f'href="/en/events/?participant={organisation.slug}"' in html
@@ -510,7 +511,7 @@ def test_an_organisation_page_shows_its_latest_events_and_links_to_them_all(clie
     # The page's JSON-LD names the events the page shows, not the others.
     assert len(linked(client, "organisation", organisation.slug, "event")) == 3
     french = page(client, "organisation", organisation.slug, "fr")
-    assert "3 sur 5 sont affichés ici. Les voir tous dans la liste" in notice(french)
+    assert "3 sur 4 sont affichés ici. Les voir tous dans la liste" in notice(french)
 
 
 def test_under_the_bound_a_page_shows_everything_and_says_nothing(client, db, shown_max):
@@ -535,7 +536,7 @@ def test_topic_person_and_event_pages_bound_their_growing_lists(client, db, show
     html = page(client, "topic", topic.slug)
     assert years_shown(html) == ["2021", "2022", "2023"]
     assert notice(html) == [
-        "3 of 4 are shown here. See them all in the list",
+        "3 of 4 are shown here.",
         "3 of 5 are shown here. See them all in the list",
     ]
     assert f'href="/en/events/?topic={topic.slug}"' in html
@@ -548,7 +549,7 @@ def test_topic_person_and_event_pages_bound_their_growing_lists(client, db, show
 
     html = page(client, "event", assembly.slug)
     assert "4 events within this one" in text_of(html)
-    assert notice(html) == ["3 of 4 are shown here. See them all in the list"]
+    assert notice(html) == ["3 of 4 are shown here."]
     assert f'href="/en/events/?parent={assembly.slug}"' in html
     assert len(linked(client, "event", assembly.slug, "subEvent")) == 3
     assert len(linked(client, "person", person.slug, "performerIn")) == 3
