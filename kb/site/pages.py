@@ -196,7 +196,10 @@ def quality(request):
             "claims": claims,
             "uncited": uncited_records(limit, version),
             "within": {"count": cached_count(within, version), "rows": within[:limit]},
-            "agreements_within": agreements_within,
+            "agreements_within": {
+                "count": cached_count(agreements_within, version),
+                "rows": agreements_within[:limit],
+            },
             "limit": limit,
         },
     )

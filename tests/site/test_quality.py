@@ -1,5 +1,6 @@
 """The data-quality page: claims against the data, uncited records, vague dates."""
 
+import datetime
 import re
 
 import pytest
@@ -98,7 +99,24 @@ def test_quality_query_count_is_fixed(client, db, rows):
     with CaptureQueriesContext(connection) as context:
         client.get(url)
     # Claims with their figures, subjects and citations; the data version; a
-    # page per type that lacks a citation; the vague dates. The counts (one
-    # per type, one of vague dates) were cached under that version by the
-    # first request.
-    assert len(context.captured_queries) == 10, [q["sql"] for q in context]
+    # page per type that lacks a citation; the events with vague dates. The
+    # counts (one per type, one each of vague events and agreements) were cached
+    # under that version by the first request; no agreement is vague, so none is read.
+    assert len(context.captured_queries) == 9, [q["sql"] for q in context]
+
+
+def test_agreements_dated_within_a_window_are_bounded_like_the_events(client, db, settings):
+    settings.KB_QUALITY_LIMIT = 2
+    for day in (1, 2, 3):
+        factories.AgreementFactory(
+            title_en=f"Vague agreement {day}",
+            signed_start=datetime.date(2025, 1, day),
+            signed_end=datetime.date(2025, 1, day + 5),
+            date_precision="within",
+        )
+    html = client.get(reverse("kb:quality")).content.decode()
+    section = html[html.index('id="within-heading"') :]
+    agreements = section[section.index("Agreements") :]
+    assert '<span class="count">(3)</span>' in agreements
+    assert len(re.findall(r"Vague agreement \d", agreements)) == 2
+    assert "The first 2 are shown." in agreements
