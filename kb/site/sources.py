@@ -14,6 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ..domain.coverage import Passage, coverage
 
+# Quotes the text does not contain, records a quote supports, records of a type the
+# source supports: at most this many of each on the page, each counted in full. Above
+# the article's (its general quote supports 105 records), bounded for a source that
+# thousands of records cite.
+SHOWN_MAX = 500
 # Links of one type under a quote shown before they fold away (<details>).
 SHOWN_UNFOLDED = 5
 # A group of the list of supported records longer than this starts closed.
@@ -50,7 +55,7 @@ def _note(quote, translated):
 
 def source_page(source, language):
     """The template's variables for `source`'s page in `language` (no query but coverage's)."""
-    cover = coverage(source)
+    cover = coverage(source, limit=SHOWN_MAX)
     # The translations are English: an English page shows them under the original.
     translated = language == "en" and source.language != "en"
     notes = {q.anchor: _note(q, translated) for q in cover.quotes}

@@ -200,3 +200,18 @@ def test_coverage_reads_one_query_per_type_cited_whatever_the_citations(size):
         "event": size,
         "participation": size,
     }
+
+
+def test_a_limit_keeps_some_and_counts_all_that_count(db):
+    source = factories.SourceFactory(text="")
+    for status in ("published",) * 4 + ("draft",):
+        record = factories.OrganisationFactory(status=status)
+        factories.CitationFactory(record=record, source=source, quote="Same words.")
+    whole, bounded = coverage(source), coverage(source, limit=2)
+    [quote] = bounded.quotes
+    assert (len(quote.records), quote.total, quote.more) == (2, 4, 2)
+    assert quote.records == whole.quotes[0].records[:2]  # the first, in citation order
+    [group] = bounded.supported()
+    assert (len(group.records), group.count, group.more) == (2, 4, 2)
+    [group] = whole.supported()
+    assert (len(group.records), group.count, group.more) == (4, 4, 0)

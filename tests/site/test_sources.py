@@ -185,3 +185,39 @@ def test_the_source_page_query_count_does_not_grow_with_citations(client, db, ro
     # The source with whom it attributes its facts to, its identifiers, its citations,
     # then one query per type cited: organisations, events, participations, posts.
     assert len(context.captured_queries) == 7, [q["sql"] for q in context]
+
+
+def test_a_source_many_records_cite_shows_some_of_each_list_and_counts_them_all(
+    client, db, monkeypatch
+):
+    monkeypatch.setattr("kb.site.sources.SHOWN_MAX", 3)
+    source = factories.SourceFactory(text="")  # every quote is listed apart
+    for i in range(5):
+        event = factories.EventFactory(name_en=f"Meeting {i}")
+        factories.CitationFactory(record=event, source=source, quote="The general quote.")
+    for i in range(5):
+        organisation = factories.OrganisationFactory(name_en=f"Body {i}")
+        factories.CitationFactory(record=organisation, source=source, quote=f"Quote {i}.")
+    url = reverse("kb:source-detail", kwargs={"slug": source.slug})
+    client.get(url)  # warm caches (content types, translations)
+    with CaptureQueriesContext(connection) as context:
+        html = content(client.get(url))
+    # The first three of the six quotes; the general one with three of its five events.
+    assert re.findall(r"<blockquote[^>]*><p>([^<]+)</p>", html) == [
+        "The general quote.",
+        "Quote 0.",
+        "Quote 1.",
+    ]
+    assert "3 of 6 are shown here." in html
+    general = html[html.index("The general quote.") : html.index("Quote 0.")]
+    assert len(re.findall(r">Meeting \d<", general)) == 3
+    assert "and 2 more records" in general
+    # What it supports: three of each type, and each type's count.
+    supported = html[html.index('id="supported"') :]
+    assert 'Events <span class="count">(5)</span>' in supported
+    assert 'Organisations <span class="count">(5)</span>' in supported
+    assert re.findall(r">Body (\d)<", supported) == ["0", "1", "2"]
+    assert supported.count("3 of 5 are shown here.") == 2
+    # The source, its identifiers, its citations; past the bound, two queries a type
+    # (the ids that count, then the records shown) rather than one.
+    assert len(context.captured_queries) == 7, [q["sql"] for q in context.captured_queries]
