@@ -32,7 +32,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from ..domain.coverage import Passage, coverage
+from ..domain.coverage import SHOWN_MAX, Passage, coverage
 from ..models import AgreementParty, Citation, Participation
 from .entry_forms import CITE, CREATES, EntryForms, citable_types
 
@@ -205,7 +205,8 @@ class SourceEntryMixin:
         return format_html('<a href="{}">{}</a>', url, record)
 
     def render_entry(self, request, source, forms_, confirming):
-        cover = coverage(source, public=False)
+        # Its passages only: the records they support are not shown here.
+        cover = coverage(source, public=False, limit=SHOWN_MAX)
         allowed = self.allowed_actions(request)
         action_field = forms_.selection_form.fields["action"]
         action_field.choices = [c for c in action_field.choices if c[0] in allowed]

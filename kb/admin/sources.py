@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..domain.coverage import coverage
+from ..domain.coverage import SHOWN_MAX, coverage
 from ..models import Source
 from .columns import clamped_column
 from .entry import SourceEntryMixin, entry_url
@@ -81,7 +81,7 @@ class SourceAdmin(SourceEntryMixin, KbAdmin):
     def cited_text(self, obj):
         if obj is None or obj.pk is None:
             return _("Save the source first: its citations are read from the database.")
-        cover = coverage(obj, public=False)
+        cover = coverage(obj, public=False, limit=SHOWN_MAX)
         notes = {}
         for quote in cover.quotes:
             notes[quote.anchor] = [

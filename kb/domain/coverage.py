@@ -37,6 +37,11 @@ from ..models import AgreementParty, Citation, Membership, Participation, Post
 from .records import visible_rows
 
 IDS_PER_QUERY = 900  # under SQLite's oldest limit of parameters (999)
+# What a page of a source (public or the admin's) shows of each list: the quotes the
+# text lacks, the records a quote supports, the records of a type the source supports.
+# Above the article's (its general quote supports 105 records); bounded for a source
+# that thousands of records cite.
+SHOWN_MAX = 500
 
 
 def quote_anchor(quote):

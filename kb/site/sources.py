@@ -12,13 +12,8 @@ sent to the browser at all; with it on the whole text is shown.
 
 from django.utils.translation import gettext_lazy as _
 
-from ..domain.coverage import Passage, coverage
+from ..domain.coverage import SHOWN_MAX, Passage, coverage
 
-# Quotes the text does not contain, records a quote supports, records of a type the
-# source supports: at most this many of each on the page, each counted in full. Above
-# the article's (its general quote supports 105 records), bounded for a source that
-# thousands of records cite.
-SHOWN_MAX = 500
 # Links of one type under a quote shown before they fold away (<details>).
 SHOWN_UNFOLDED = 5
 # A group of the list of supported records longer than this starts closed.

@@ -88,3 +88,18 @@ def test_the_change_page_query_count_does_not_grow_with_citations(staff_client, 
     # The admin's own (session, user, the source, its identifiers...), then coverage's:
     # the citations and one query per type cited (kb/domain/coverage.py).
     assert len(context.captured_queries) == QUERIES, [q["sql"] for q in context]
+
+
+def test_a_source_many_records_cite_shows_some_and_counts_the_rest(staff_client, db, monkeypatch):
+    monkeypatch.setattr("kb.admin.sources.SHOWN_MAX", 2)
+    source = factories.SourceFactory(text="Cited once.")
+    for _ in range(3):
+        factories.CitationFactory(source=source, quote="Cited once.")
+    for n in range(4):
+        factories.CitationFactory(source=source, quote=f"Not in the text {n}.")
+    html = change_page(staff_client, source)
+    # The quote the text holds is kept, with two of its three records.
+    assert html.count("<mark>") == 2  # in the text, and in the list of passages
+    assert "and 1 more record<" in html
+    assert re.findall(r"Not in the text (\d)\.", html) == ["0", "1"]
+    assert "2 of 4 are shown here." in html
