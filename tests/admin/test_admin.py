@@ -253,3 +253,14 @@ def test_search_matches_accented_aliases(seeded, staff_client):
     )
     assert "Naif Arab University for Security Sciences" in response.text
     assert "1 result" in response.text
+
+
+def test_participations_list_the_latest_entered_first(staff_client, db):
+    # By the primary key, which the table is read along: Meta's order (the event's
+    # date) sorted every row of a large base for each page.
+    first, second, third = (f.ParticipationFactory() for _ in range(3))
+    response = staff_client.get(_url(models.Participation, "changelist"))
+    shown = [row.pk for row in response.context["cl"].result_list]
+    assert shown == [third.pk, second.pk, first.pk]
+    query = str(response.context["cl"].queryset.query)
+    assert 'ORDER BY "kb_participation"."id" DESC' in query
