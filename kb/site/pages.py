@@ -1,7 +1,8 @@
 """The pages across types: home, site-wide search and data quality (lists and details: views.py)."""
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -45,11 +46,22 @@ def home(request):
         }
         for model, title, url_name in page_types()
     ]
-    # Top-level events (the Assembly, not its 52 meetings), with how many parts each has.
+    # Top-level events (the Assembly, not its 52 meetings), with how many parts each has:
+    # counted by a subquery for the five shown, where a join and GROUP BY counted them
+    # for every event before sorting (88 of the page's 139 ms at scale 100). Its only
+    # condition is the parent, the published ones counted by a filter: with the
+    # status a condition too, SQLite read the status index, every event, for each row.
+    parts = (
+        Event.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk", filter=public()))
+        .values("n")
+    )
     events = (
         Event.objects.published()
         .filter(Q(parent__isnull=True) | ~public("parent"))
-        .annotate(parts=Count("children", filter=public("children")))
+        .annotate(parts=Coalesce(Subquery(parts, output_field=IntegerField()), 0))
         .order_by(F("start_date").desc(nulls_last=True), "slug")[:5]
     )
     events = list(events)

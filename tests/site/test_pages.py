@@ -1,6 +1,7 @@
 """Public list and detail pages: filters, counts, drafts, citations (see test_page_queries.py)."""
 
 import csv
+import datetime
 import io
 import re
 
@@ -367,6 +368,19 @@ def test_home_page(client, seeded):
     assert "52 events within it" in html
     assert "Protocol with the Ethiopian Federal Police" in html
     assert 'action="/en/search/"' in html
+
+
+def test_home_counts_an_events_published_parts_only(client, db):
+    day = datetime.date(2030, 1, 1)
+    assembly = factories.EventFactory(name_en="Latest assembly", start_date=day, end_date=day)
+    factories.EventFactory.create_batch(2, parent=assembly)
+    factories.EventFactory(parent=assembly, status=Status.DRAFT)
+    alone = factories.EventFactory(name_en="Latest alone", start_date=day, end_date=day)
+    html = content(client.get(reverse("kb:home")))
+    assert "Latest assembly" in html and "Latest alone" in html
+    assert html.count("events within it") == 1
+    assert f'?parent={assembly.slug}">2 events within it</a>' in html
+    assert f"?parent={alone.slug}" not in html
 
 
 def test_every_page_has_one_h1_a_skip_link_and_its_language(client, seeded):
