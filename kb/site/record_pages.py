@@ -42,6 +42,26 @@ def _outline(*sections):
     return [s for s in sections if s.count is None or s.count]
 
 
+def _event_entries(participations, quotes):
+    """One entry per event, in the participations' order: the event, the record's
+    participations in it, and their citations, each once. INTERPOL met the host once,
+    through three of its posts; a person may take part through each post held. The
+    page's quotes learn each participation's citations."""
+    entries = {}
+    for participation in participations:
+        event = participation.event
+        entry = entries.setdefault(
+            event.pk, {"event": event, "participations": [], "citations": {}}
+        )
+        entry["participations"].append(participation)
+        for citation in participation.citations.all():
+            entry["citations"].setdefault((citation.source_id, citation.quote), citation)
+        quotes.add(participation.citations.all(), participation_kind(event), event.pk)
+    for entry in entries.values():
+        entry["citations"] = list(entry["citations"].values())
+    return list(entries.values())
+
+
 def organisation(record):
     quotes = PageQuotes(record).add_record(record)
     posts = list(record.posts.all())
@@ -53,25 +73,13 @@ def organisation(record):
     for membership in members:
         quotes.add(membership.citations.all(), "member", membership.pk)
 
-    # One entry per event: INTERPOL met the host once, through three of its posts.
-    entries = {}
-    for participation in shown_rows(record, "participations"):
-        event = participation.event
-        entry = entries.setdefault(
-            event.pk, {"event": event, "participations": [], "citations": {}}
-        )
-        entry["participations"].append(participation)
-        for citation in participation.citations.all():
-            entry["citations"].setdefault((citation.source_id, citation.quote), citation)
-        quotes.add(participation.citations.all(), participation_kind(event), event.pk)
-    for entry in entries.values():
-        entry["citations"] = list(entry["citations"].values())
+    entries = _event_entries(shown_rows(record, "participations"), quotes)
 
     def ours(participation):
         return participation.organisation_id == record.pk
 
     events = arrange(
-        entries.values(),
+        entries,
         lambda entry: counterpart_region(entry["event"], ours),
         lambda entry: by_kind(entry["event"]),
         total=record.events_total,
@@ -106,18 +114,15 @@ def person(record):
     memberships = list(record.memberships.all())
     for membership in memberships:
         quotes.add(membership.citations.all(), "held", membership.pk)
-    participations = shown_rows(record, "participations")
-    for participation in participations:
-        event = participation.event
-        quotes.add(participation.citations.all(), participation_kind(event), event.pk)
+    entries = _event_entries(shown_rows(record, "participations"), quotes)
 
     def ours(participation):
         return participation.person_id == record.pk
 
     events = arrange(
-        participations,
-        lambda p: counterpart_region(p.event, ours),
-        lambda p: by_kind(p.event),
+        entries,
+        lambda entry: counterpart_region(entry["event"], ours),
+        lambda entry: by_kind(entry["event"]),
         total=record.events_total,
     )
     return {

@@ -84,6 +84,42 @@ def test_an_organisation_page_shows_its_latest_events_and_links_to_them_all(clie
     assert "3 sur 4 sont affichés ici. Les voir tous dans la liste" in notice(french)
 
 
+def test_the_bound_counts_events_not_the_participations_that_reach_them(client, db, shown_max):
+    """An organisation met each event's host through two of its posts (as INTERPOL did the
+    pôle's through three): the page still shows its latest three events, each once, with
+    both posts, not the latest three participations (two events)."""
+    organisation = factories.OrganisationFactory()
+    posts = [factories.PostFactory(organisation=organisation) for _ in range(2)]
+    for event in _dated_events(5):
+        for post in posts:
+            factories.ParticipationFactory(event=event, organisation=organisation, post=post)
+    html = page(client, "organisation", organisation.slug)
+    assert years_shown(html) == ["2022", "2023", "2024"]
+    assert notice(html) == ["3 of 5 are shown here."]
+    assert len(linked(client, "organisation", organisation.slug, "event")) == 3
+    part = re.search(r'<section id="events".*?</section>', html, re.S).group(0)
+    for post in posts:
+        assert part.count(post.name_en) == 3  # each event with both posts
+
+
+def test_a_person_at_an_event_through_two_posts_counts_once_against_the_bound(
+    client, db, shown_max
+):
+    """Hammouchi heads both the DGSN and the DGST: he may take part through each post."""
+    person = factories.PersonFactory()
+    posts = [factories.PostFactory() for _ in range(2)]
+    for event in _dated_events(5):
+        for post in posts:
+            factories.ParticipationFactory(event=event, person=person, post=post, organisation=None)
+    html = page(client, "person", person.slug)
+    assert years_shown(html) == ["2022", "2023", "2024"]  # each event once
+    assert "Took part in 5 events" in text_of(html)
+    assert notice(html) == ["3 of 5 are shown here. See them all in the list"]
+    part = re.search(r'<section id="events".*?</section>', html, re.S).group(0)
+    for post in posts:  # the two ways in, told apart
+        assert part.count(f"({post.name_en})") == 3
+
+
 def test_under_the_bound_a_page_shows_everything_and_says_nothing(client, db, shown_max):
     organisation = factories.OrganisationFactory()
     for event in _dated_events(3):
