@@ -391,10 +391,10 @@ def coverage(source, public=True, limit=None):
             translated[quote] = (translation, by)
 
     def keys_of(quote):
-        """(content type id, object id) of what the quote supports, in citation order,
-        each once (a record cited twice with the same words)."""
+        """(content type id, object id) of what the quote supports, in citation order
+        (each once: citation_natural_key allows a record one citation of these words)."""
         places = [first[quote], *others.get(quote, ())]
-        return list(dict.fromkeys((citations[p][0], citations[p][1]) for p in places))
+        return [(citations[p][0], citations[p][1]) for p in places]
 
     # What the source supports: by quote, then in citation order; each record once.
     supported, by_type = [], {}

@@ -215,3 +215,32 @@ def test_a_limit_keeps_some_and_counts_all_that_count(db):
     assert (len(group.records), group.count, group.more) == (2, 4, 2)
     [group] = whole.supported()
     assert (len(group.records), group.count, group.more) == (4, 4, 0)
+
+
+def test_a_limit_drops_quotes_the_text_lacks_past_it_never_those_it_holds(db):
+    """Found quotes all stay, whatever their place; of the others the first `limit`, in the
+    order they were first cited; what the dropped ones support is still counted."""
+    source = factories.SourceFactory(text="Alpha here. Beta there.")
+    a, b, c, d = (factories.OrganisationFactory() for _ in range(4))
+    for record, quote in [
+        (a, "Alpha here."),
+        (a, "not one"),
+        (b, "not one"),
+        (b, "not two"),
+        (c, "not three"),  # dropped: the third quote the text lacks
+        (d, "Beta there."),  # held by the text: kept though cited last
+    ]:
+        factories.CitationFactory(record=record, source=source, quote=quote)
+    bounded = coverage(source, limit=2)
+    assert [q.text for q in bounded.quotes] == [
+        "Alpha here.",
+        "not one",
+        "not two",
+        "Beta there.",
+    ]
+    assert [q.text for q in bounded.not_found] == ["not one", "not two"]
+    assert bounded.not_found_total == 3
+    not_one = bounded.quotes[1]
+    assert (not_one.records, not_one.total) == ([a, b], 2)
+    [group] = bounded.supported()
+    assert (group.records, group.count) == ([a, b], 4)  # c counted, though its quote is not shown
