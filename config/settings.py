@@ -319,6 +319,9 @@ KB_QUALITY_LIMIT = 200
 # its best-connected nodes and the timeline its most recent records, and both say
 # how many they left out.
 GRAPH_MAX_NODES = env.int("GRAPH_MAX_NODES", default=2000)
+# The network is drawn from the scope's most recent events and agreements, this many of each:
+# all 50,000 events of the benchmark's data took 25 s to pair (kb/domain/cooperation/graphs.py).
+GRAPH_MAX_RECORDS = env.int("GRAPH_MAX_RECORDS", default=500)
 TIMELINE_MAX_ITEMS = env.int("TIMELINE_MAX_ITEMS", default=2000)
 
 # --- Caches -------------------------------------------------------------------

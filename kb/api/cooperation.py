@@ -121,6 +121,19 @@ class GraphSerializer(serializers.Serializer):
     total_nodes = serializers.IntegerField(help_text="Nodes in the whole scope.")
     omitted_nodes = serializers.IntegerField(help_text="Nodes left out past max_nodes.")
     max_nodes = serializers.IntegerField()
+    total_events = serializers.IntegerField(help_text="Events in the scope.")
+    omitted_events = serializers.IntegerField(
+        help_text="Events the graph is not drawn from: the least recent, past max_records."
+    )
+    total_agreements = serializers.IntegerField(help_text="Agreements in the scope.")
+    omitted_agreements = serializers.IntegerField(
+        help_text="Agreements the graph is not drawn from: the least recent, past max_records."
+    )
+    max_records = serializers.IntegerField(
+        allow_null=True,
+        help_text="The graph is drawn from at most this many events, the most recent, and "
+        "as many agreements (GRAPH_MAX_RECORDS).",
+    )
 
 
 class TimelineItemSerializer(serializers.Serializer):
@@ -285,7 +298,8 @@ class GraphView(CooperationView):
 
     @documented(
         GraphSerializer,
-        "Nodes and edges; past GRAPH_MAX_NODES, the best-connected nodes.",
+        "Nodes and edges, from the scope's GRAPH_MAX_RECORDS most recent events and "
+        "agreements; past GRAPH_MAX_NODES, the best-connected nodes.",
         formats=[
             (GEXFRenderer.media_type, "The same graph in GEXF 1.3."),
             (GraphMLRenderer.media_type, "The same graph in GraphML."),
@@ -296,10 +310,15 @@ class GraphView(CooperationView):
         return super().get(request, *args, **kwargs)
 
     def limits(self):
-        return settings.GRAPH_MAX_NODES
+        return [settings.GRAPH_MAX_NODES, settings.GRAPH_MAX_RECORDS]
 
     def compute(self, scope):
-        return cooperation.graph(scope.events, scope.agreements, settings.GRAPH_MAX_NODES)
+        return cooperation.graph(
+            scope.events,
+            scope.agreements,
+            settings.GRAPH_MAX_NODES,
+            settings.GRAPH_MAX_RECORDS,
+        )
 
     def represent(self, result):
         if isinstance(self.request.accepted_renderer, GraphJSONRenderer):

@@ -49,6 +49,11 @@ def graph_json(graph):
         "total_nodes": graph.total_nodes,
         "omitted_nodes": graph.omitted_nodes,
         "max_nodes": graph.max_nodes,
+        "total_events": graph.total_events,
+        "omitted_events": graph.omitted_events,
+        "total_agreements": graph.total_agreements,
+        "omitted_agreements": graph.omitted_agreements,
+        "max_records": graph.max_records,
     }
 
 

@@ -174,7 +174,9 @@ def network(request):
     valid = scope.is_valid()
     context = {"scope_form": scope_form(scope, reverse("kb:network"))}
     if valid:
-        found = graph(scope.events, scope.agreements, settings.GRAPH_MAX_NODES)
+        found = graph(
+            scope.events, scope.agreements, settings.GRAPH_MAX_NODES, settings.GRAPH_MAX_RECORDS
+        )
         nodes = node_rows(found.nodes)
         by_id = {row["node"].id: row for row in nodes}
         edges = edge_rows(found.edges, by_id)

@@ -322,8 +322,8 @@ def test_etag_changes_with_the_limits(client, seeded, settings):
 # (tests/domain/test_cooperation.py).
 PINNED = {
     "/api/v1/map/": 2 + 3,
-    "/api/v1/graph/": 2 + 5,
-    "/api/v1/graph/?format=gexf": 2 + 5,
+    "/api/v1/graph/": 2 + 7,
+    "/api/v1/graph/?format=gexf": 2 + 7,
     "/api/v1/timeline/": 2 + 6,
     "/api/v1/timeline/?group=kind": 2 + 4,
 }

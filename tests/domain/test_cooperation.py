@@ -267,6 +267,22 @@ def test_drafts_never_count(meeting):
     assert [i.slug for i in listed.items] == ["meeting"]  # the agreement has no dates
 
 
+def test_a_draft_party_puts_no_agreement_in_its_region(db):
+    """The timeline reads the parties by their index and checks their status itself
+    (kb/domain/cooperation/timelines.py): a draft party still counts for nothing."""
+    agreement = factories.AgreementFactory(
+        slug="mou", signed_start=datetime.date(2024, 5, 1), signed_end=datetime.date(2024, 5, 1)
+    )
+    norway = factories.OrganisationFactory(country="NO")
+    japan = factories.OrganisationFactory(country="JP", status="draft")
+    for party in (norway, japan):
+        factories.AgreementPartyFactory(agreement=agreement, organisation=party)
+    assert [(i.slug, i.group) for i in timeline().items] == [("mou", "europe")]
+    japan.status = "published"
+    japan.save()
+    assert sorted(i.group for i in timeline().items) == ["asia", "europe"]
+
+
 def test_undated_records_are_omitted_from_the_timeline(meeting):
     factories.EventFactory(slug="undated", start_date=None, end_date=None)
     result = timeline()
@@ -367,7 +383,9 @@ def build(events):
 # Each function's own queries (the scope's form checks `parent` once more, before).
 PINNED = {
     "country_counts": 3,  # the events' groups, the parties' GROUP BY, the bodies' names
-    "graph": 5,  # participations, parties, memberships, organisations, people
+    # the events and agreements counted, participations, parties, memberships,
+    # organisations, people
+    "graph": 7,
     "timeline_region": 6,  # per type: counts, the latest rows, their regions
     "timeline_kind": 4,  # per type: counts, the latest rows
 }

@@ -103,6 +103,40 @@ def test_organisations_alone_need_no_membership_read():
     assert found.is_valid()
     with CaptureQueriesContext(connection) as queries:
         result = cooperation.graph(found.events, found.agreements, 2000)
-    # The participations, the parties, the organisations: no person or post to look up.
-    assert len(queries) == 3, [q["sql"][:120] for q in queries]
+    # The events and agreements counted, the participations, the parties, the
+    # organisations: no person or post to look up.
+    assert len(queries) == 5, [q["sql"][:120] for q in queries]
     assert len(result.nodes) == 6 and len(result.edges) == 3
+
+
+def test_the_graph_is_drawn_from_the_most_recent_records_and_counts_them_all():
+    """With max_records=2: the two latest events (an undated one comes last) and the two
+    latest agreements make the edges; the others are counted as omitted."""
+    dates = [datetime.date(2021, 1, 1), datetime.date(2024, 1, 1), datetime.date(2023, 1, 1)]
+    for n, day in enumerate([*dates, None]):
+        event = factories.EventFactory(
+            slug=f"meeting-{n}", start_date=day, end_date=day, date_precision="exact"
+        )
+        for side in ("a", "b"):
+            org = factories.OrganisationFactory(slug=f"m{n}-{side}")
+            factories.ParticipationFactory(event=event, organisation=org)
+    for n, day in enumerate([datetime.date(2019, 1, 1), None, datetime.date(2022, 1, 1)]):
+        agreement = factories.AgreementFactory(slug=f"mou-{n}", signed_start=day, signed_end=day)
+        for side in ("a", "b"):
+            org = factories.OrganisationFactory(slug=f"s{n}-{side}")
+            factories.AgreementPartyFactory(agreement=agreement, organisation=org)
+    found = CooperationScope(QueryDict(""))
+    assert found.is_valid()
+    result = cooperation.graph(found.events, found.agreements, 2000, max_records=2)
+    assert sorted(e.records[0] for e in result.edges) == [
+        "meeting-1",
+        "meeting-2",
+        "mou-0",
+        "mou-2",
+    ]
+    assert (result.total_events, result.omitted_events) == (4, 2)
+    assert (result.total_agreements, result.omitted_agreements) == (3, 1)
+    assert result.max_records == 2
+    whole = cooperation.graph(found.events, found.agreements, 2000)
+    assert len(whole.edges) == 7 and whole.omitted_events == whole.omitted_agreements == 0
+    assert (whole.total_events, whole.max_records) == (4, None)

@@ -4,6 +4,7 @@ field; drafts never show; caps say what they leave out; query counts do not grow
 (tests/site/test_browser_graphs.py draws the pictures in Chromium.)"""
 
 import datetime
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -170,6 +171,40 @@ def test_network_edge_table_is_capped_with_a_note(client, seeded, monkeypatch):
     assert len(edges) == 5
     total = len(api(client, "graph", {"parent": ASSEMBLY}, "en")["edges"])
     assert f"{total - 5} more are in the downloads above" in response.content.decode()
+
+
+def test_network_says_it_is_drawn_from_the_most_recent_records(client, seeded, settings):
+    """Past GRAPH_MAX_RECORDS, the page and the API say how many events and agreements the
+    network is drawn from; the article's 53 events and 2 agreements, under the default
+    (500), are all drawn and nothing is said."""
+    whole = api(client, "graph", {}, "en")
+    assert (whole["total_events"], whole["omitted_events"], whole["max_records"]) == (53, 0, 500)
+    assert 'id="network-records"' not in client.get("/en/network/").content.decode()
+
+    settings.GRAPH_MAX_RECORDS = 10
+    data = api(client, "graph", {}, "en")
+    assert (data["total_events"], data["omitted_events"]) == (53, 43)
+    assert (data["total_agreements"], data["omitted_agreements"]) == (2, 0)
+    assert len(data["edges"]) < len(whole["edges"])
+    text = notice_text(client.get("/en/network/"), "network-records")
+    assert text == (
+        "The network is drawn from the most recent events: 10 of the 53 that match the "
+        "filters. Narrow the filters above (dates, a participant, a region) to see the others."
+    )
+    settings.GRAPH_MAX_RECORDS = 1
+    text = notice_text(client.get("/fr/network/"), "network-records")
+    assert text == (
+        "Le réseau est tracé d’après les événements les plus récents : 1 sur 53 qui répondent "
+        "aux filtres. Il montre les parties aux accords les plus récents : 1 sur 2 qui y "
+        "répondent. Resserrez les filtres ci-dessus (dates, participant, région) pour voir "
+        "les autres."
+    )
+
+
+def notice_text(response, element_id):
+    html = response.content.decode()
+    found = re.search(rf'<p class="notice" id="{element_id}">(.*?)</p>', html, re.S)
+    return re.sub(r"\s+", " ", found.group(1)).strip() if found else None
 
 
 def test_network_says_how_many_nodes_it_left_out(client, seeded, settings):
@@ -339,10 +374,10 @@ def _queries(client, url):
     return len(context.captured_queries)
 
 
-# network: the parent's slug checked, participations, parties, memberships, organisations,
-# people; timeline: the slug, then for events and for agreements their count, their rows
-# and their counterparts' countries.
-@pytest.mark.parametrize(("page", "queries"), [("network", 6), ("timeline", 7)])
+# network: the parent's slug checked, the events and agreements counted, participations,
+# parties, memberships, organisations, people; timeline: the slug, then for events and for
+# agreements their count, their rows and their counterparts' countries.
+@pytest.mark.parametrize(("page", "queries"), [("network", 8), ("timeline", 7)])
 @pytest.mark.parametrize("rows", [5, 40])
 def test_query_counts_are_pinned(client, db, page, queries, rows):
     _cooperation(rows)

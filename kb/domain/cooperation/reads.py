@@ -1,7 +1,7 @@
 """What the cooperation views share: the scope's participations and parties as the public
-may see them, and names read from values() rows."""
+may see them, its most recent records, and names read from values() rows."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,15 @@ def _keys(queryset):
     return queryset.order_by().values("pk")
 
 
+def most_recent(queryset, start, end, limit):
+    """The `limit` most recent of `queryset`, as a sliced queryset (a subquery for
+    _keys()): by their start, else their end, the latest first, undated ones last, then
+    by slug. The timeline and the graph read their scope's latest records this way."""
+    day = Coalesce(start, end)
+    latest_first = queryset.annotate(day=day).order_by(F("day").desc(nulls_last=True), "-slug")
+    return latest_first[: max(limit, 0)]
+
+
 def _participations(events):
     """The events' participations that may be shown, each with the organisation it counts for
     (`org`: its own, else its post's)."""
@@ -37,6 +46,10 @@ def _participations(events):
 
 
 def _parties(agreements):
+    """The agreements' parties the public may see: the rule the map's stored groups follow
+    (tests/db/test_groups.py). The graph and the timeline read the parties by their index
+    and check the same status in Python (a status in the WHERE clause sends SQLite, which
+    has no statistics, through every published organisation)."""
     return AgreementParty.objects.filter(agreement__in=_keys(agreements)).filter(
         public("organisation")
     )

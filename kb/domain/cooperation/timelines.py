@@ -10,17 +10,20 @@ from ...lib import regions
 from ...lib.windows import format_window
 from ...models import (
     Agreement,
+    AgreementParty,
     DatePrecision,
     Event,
     Participation,
 )
+from ...models.visibility import PUBLIC
 from .reads import (
     HOST,
     INTERNATIONAL,
     INTERNATIONAL_NAME,
+    _keys,
     _name,
     _participations,
-    _parties,
+    most_recent,
 )
 
 
@@ -85,11 +88,7 @@ def timeline(events, agreements, group="region", limit=2000):
         total += tally["all"]
         if not tally["dated"] or not limit:
             continue
-        window = (
-            queryset.filter(dated)
-            .annotate(day=Coalesce(start, end))
-            .order_by("-day", "-slug")[:limit]
-        )
+        window = most_recent(queryset.filter(dated), start, end, limit)
         picked[kind] = window
         for row in window.values(
             "pk", "slug", title, f"{title}_en", f"{title}_fr", "kind", start, end, "date_precision"
@@ -171,12 +170,19 @@ def _regions_of(picked):
         hosted_signing = Participation.objects.filter(
             event=OuterRef("agreement__signed_at"), organisation=OuterRef("organisation"), role=HOST
         )
-        parties = _parties(picked["agreement"]).annotate(is_host=Exists(hosted_signing))
+        parties = (
+            AgreementParty.objects.filter(agreement__in=_keys(picked["agreement"]))
+            .annotate(is_host=Exists(hosted_signing))
+            .order_by()
+            .values_list("agreement_id", "organisation__country", "organisation__status", "is_host")
+        )
         by_agreement = defaultdict(list)
-        for agreement, code, is_host in parties.values_list(
-            "agreement_id", "organisation__country", "is_host"
-        ):
-            by_agreement[agreement].append((code, is_host))
+        # The party's status is checked here, not in the WHERE clause: there, SQLite (which
+        # has no statistics) started from every published organisation and probed each
+        # against the agreements' parties (the timeline at scale 100: 29 s, now 0.2).
+        for agreement, code, status, is_host in parties:
+            if status == PUBLIC:
+                by_agreement[agreement].append((code, is_host))
         for agreement, sides in by_agreement.items():
             others = [code for code, is_host in sides if not is_host]
             for code in others or [code for code, _is_host in sides]:
