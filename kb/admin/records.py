@@ -36,6 +36,7 @@ from ..models import (
     Post,
     Topic,
 )
+from .autocomplete import LoadedEnds
 from .columns import clamped_column, dates_column, precision, quotes_link, updated
 from .editorial import EditorialAdmin
 from .identifiers import IdentifierInline
@@ -62,7 +63,7 @@ def _admin_link(obj):
     return format_html('<a href="{}">{}</a>', url, obj)
 
 
-class CitationInline(GenericTabularInline):
+class CitationInline(LoadedEnds, GenericTabularInline):
     model = Citation
     fields = ("source", "quote", "translation", "translation_by")
     autocomplete_fields = ("source",)
@@ -114,7 +115,7 @@ class RecordAdmin(MergeAdmin, CitedAdmin):
 # Inlines for join rows --------------------------------------------------------
 
 
-class JoinRowInline(admin.TabularInline):
+class JoinRowInline(LoadedEnds, admin.TabularInline):
     """A join row in its record's form, with a link to its own page, where its
     quotes are edited (its citations inline): "2 quotes ›"."""
 
