@@ -399,7 +399,7 @@ def coverage(source, public=True, limit=None):
     # What the source supports: by quote, then in citation order; each record once.
     supported, by_type = [], {}
     for quote in first:
-        for key in keys_of(quote) if quote in others else [citations[first[quote]][:2]]:
+        for key in keys_of(quote):
             kept = by_type.setdefault(key[0], set())
             if key not in kept and (limit is None or len(kept) < limit):
                 kept.add(key)
@@ -414,16 +414,9 @@ def coverage(source, public=True, limit=None):
             not_found_total += 1
             if limit is not None and not_found_total > limit:
                 continue
-        translation, translation_by = translated.get(quote, ("", ""))
-        entry = Quote(
-            quote,
-            quote_anchor(quote),
-            None if start < 0 else start,
-            translation,
-            translation_by,
-            keys=keys_of(quote),
-        )
-        quotes.append(entry)
+        start = None if start < 0 else start
+        translation = translated.get(quote, ("", ""))
+        quotes.append(Quote(quote, quote_anchor(quote), start, *translation, keys=keys_of(quote)))
     not_found = [q for q in quotes if not q.found]
     if limit is not None:
         for quote in quotes:

@@ -42,14 +42,18 @@ from ..models.visibility import public, shown
 SHOWN_MAX = 100  # rows of one relation a page shows; above every list of the article's
 
 
+def _last_first(queryset):
+    """The queryset in its order reversed (its own, else its model's)."""
+    order = queryset.query.order_by or queryset.model._meta.ordering
+    return queryset.order_by(*(name[1:] if name[0] == "-" else f"-{name}" for name in order))
+
+
 def latest(relation, queryset):
     """A Prefetch of the last SHOWN_MAX rows of `relation` in `queryset`'s order, last
     first, as `latest_<relation>`; shown_rows() gives them in that order again, all of them
     when there are no more. (A sliced prefetch needs its own attribute: Django filters
     the relation's queryset to store it in the relation's cache.)"""
-    order = queryset.query.order_by or queryset.model._meta.ordering
-    flipped = [name[1:] if name.startswith("-") else f"-{name}" for name in order]
-    sliced = queryset.order_by(*flipped)[:SHOWN_MAX]
+    sliced = _last_first(queryset)[:SHOWN_MAX]
     return Prefetch(relation, queryset=sliced, to_attr=f"latest_{relation}")
 
 
@@ -64,8 +68,6 @@ def latest_per(relation, queryset, owner, per):
     key), within each `owner` (the relation's foreign key to the record), so
     that the rows of one event share a rank.
     """
-    order = queryset.query.order_by or queryset.model._meta.ordering
-    flipped = [name[1:] if name.startswith("-") else f"-{name}" for name in order]
     target = queryset.model._meta.get_field(per).related_model
     keys = [*target._meta.ordering, "pk"]
     latest_first = [
@@ -73,8 +75,8 @@ def latest_per(relation, queryset, owner, per):
         for key in keys
     ]
     rank = Window(DenseRank(), partition_by=F(owner), order_by=latest_first)
-    ranked = queryset.annotate(shown_rank=rank).filter(shown_rank__lte=SHOWN_MAX)
-    return Prefetch(relation, queryset=ranked.order_by(*flipped), to_attr=f"latest_{relation}")
+    ranked = _last_first(queryset).annotate(shown_rank=rank).filter(shown_rank__lte=SHOWN_MAX)
+    return Prefetch(relation, queryset=ranked, to_attr=f"latest_{relation}")
 
 
 def shown_rows(record, relation):
