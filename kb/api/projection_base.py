@@ -6,6 +6,7 @@ the column formats (times, dates, identifiers, published slugs) they all use.
 """
 
 import datetime
+import itertools
 
 from django.urls import NoReverseMatch
 from django.utils import translation
@@ -124,6 +125,22 @@ class Projection:
     def rows(self, rows, alias):
         related = self.related(rows, alias)
         return [self.row(row, related) for row in rows]
+
+    @classmethod
+    def stream(cls, queryset, context, chunk_size):
+        """Every row of `queryset` as the serializer gives it, read from one query
+        `chunk_size` rows at a time, with one query per relation for each chunk:
+        memory stays bounded.
+
+        Lazy: the projection is made at the first chunk, under the language active
+        then (a streamed download sets it for each batch, after the view returned).
+        """
+        rows = cls.values(queryset).iterator(chunk_size=chunk_size)
+        projection = None
+        while chunk := list(itertools.islice(rows, chunk_size)):
+            if projection is None:
+                projection = cls(context)
+            yield from projection.rows(chunk, queryset.db)
 
     @staticmethod
     def identifiers(row, related):

@@ -28,7 +28,7 @@ from ..domain.citations import cited_as_list
 from ..filtering import compiled, facets, sync
 from ..filtering.keys import filter_key
 from ..lib.text import SLUG_RE
-from . import projections, schema, serializers
+from . import projections, renderers, schema, serializers
 from .conditional import fingerprint
 from .pagination import Keyset, Pagination
 from .renderers import (
@@ -36,6 +36,7 @@ from .renderers import (
     JSONRenderer,
     columns_for,
     csv_lines,
+    flatten,
     stream_rows,
     streamed_csv,
 )
@@ -246,7 +247,7 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
         except facets.UnknownFacet as exc:
             raise exceptions.ValidationError({"facets": [str(exc)]}) from None
         if request.accepted_renderer.format == CSVRenderer.format:
-            return self.stream_csv(self.serialized(ordered(filterset.qs)))
+            return self.stream_csv(ordered(filterset.qs))
         self.paginator.data_version = self.data_version
         self.paginator.count_key = filter_key(self.basename, request.query_params)
         projection = projections.for_model(self.model)
@@ -320,9 +321,24 @@ class RecordViewSet(ReadView, viewsets.ReadOnlyModelViewSet):
         return projection(self.get_serializer_context()).rows(rows, found.db)[0]
 
     def stream_csv(self, queryset):
-        """The whole filtered list as CSV, streamed a few hundred rows at a time."""
+        """The whole filtered list as CSV, streamed a few hundred rows at a time.
+
+        Through the type's projection where it has one, as the JSON pages are:
+        through instances and DRF's fields, 50,000 events took some 110 s, past
+        gunicorn's timeout (GUNICORN_TIMEOUT), which cut the download short.
+        """
         serializer = self.get_serializer()
-        lines = csv_lines(columns_for(serializer), stream_rows(queryset, serializer))
+        projection = projections.for_model(self.model)
+        if projection is None:
+            records = stream_rows(self.serialized(queryset), serializer)
+        else:
+            records = (
+                flatten(record)
+                for record in projection.stream(
+                    queryset, self.get_serializer_context(), renderers.CHUNK_SIZE
+                )
+            )
+        lines = csv_lines(columns_for(serializer), records)
         return streamed_csv(lines, self.language, f"{self.prefix}.csv")
 
 

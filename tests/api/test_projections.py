@@ -11,7 +11,8 @@ Both databases run it (CI runs the suite on SQLite and PostgreSQL).
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +33,8 @@ def both_ways(client, monkeypatch, url, **headers):
         patch.setattr(views.projections, "for_model", lambda model: None)
         serialized = client.get(url, **headers)
     assert projected.status_code == serialized.status_code == 200, url
-    return projected.content, serialized.content
+    # getvalue(): a CSV download is streamed.
+    return projected.getvalue(), serialized.getvalue()
 
 
 @pytest.mark.usefixtures("seeded")
@@ -55,6 +57,10 @@ def test_seed_lists_and_records_are_the_serializers_bytes(client, monkeypatch, e
     url = f"/api/v1/{entry.api}/?lang={lang}&page_size=200"
     projected, serialized = both_ways(client, monkeypatch, url)
     assert projected == serialized
+    # The CSV download too, which streams the projection's rows.
+    projected, serialized = both_ways(client, monkeypatch, f"{url}&format=csv")
+    assert projected == serialized
+    assert projected.count(b"\n") > 1, entry.api
     rows = client.get(url).json()["results"]
     assert rows, entry.api
     for row in rows:
@@ -75,6 +81,30 @@ def test_a_cursor_page_is_the_same_through_the_projection(client, monkeypatch):
         assert "cursor=" in cursor_url
         projected, serialized = both_ways(client, monkeypatch, cursor_url)
         assert projected == serialized
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_csv_download_reads_its_rows_in_chunks(client, monkeypatch):
+    # The 53 events in one chunk, in 2 (of 27) and in 6 (of 10): the same bytes,
+    # and each chunk more costs the same few queries (one per relation of its
+    # rows, which are read from one query as they are needed), whatever its length.
+    url = "/api/v1/events/?format=csv"
+
+    def download(chunk_size):
+        monkeypatch.setattr(renderers, "CHUNK_SIZE", chunk_size)
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).getvalue()
+        return body, len(queries)
+
+    download(500)  # what a process reads once (content types) is read
+    whole, one = download(500)
+    halves, two = download(27)
+    tenths, six = download(10)
+    assert whole == halves == tenths
+    assert whole.count(b"\n") > 53
+    per_chunk = two - one
+    assert per_chunk >= 2
+    assert six == one + 5 * per_chunk
 
 
 # --- Random records ------------------------------------------------------------------
@@ -215,6 +245,8 @@ def test_random_records_are_the_serializers_bytes(client, monkeypatch, lang):
                 url = f"/api/v1/{entry.api}/?lang={lang}&page_size=200"
                 projected, serialized = both_ways(client, monkeypatch, url)
                 assert projected == serialized, entry.api
+                projected, serialized = both_ways(client, monkeypatch, f"{url}&format=csv")
+                assert projected == serialized, f"{entry.api} CSV"
                 for row in client.get(url).json()["results"]:
                     detail = f"{row['url']}?lang={lang}"
                     projected, serialized = both_ways(client, monkeypatch, detail)
