@@ -11,7 +11,9 @@ The same query string therefore gives the same rows everywhere. Conventions:
 
 import django_filters as filters
 from django.conf import global_settings
+from django.core.signals import setting_changed
 from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ..domain.relations import people_took_part
@@ -41,9 +43,16 @@ from .fields import (
     region_filter,
 )
 
+# Form classes kept (BaseFilterSet.get_form_class): some ten types, two languages, and
+# the sets of parameters API clients use, which are few in practice.
+FORM_CLASSES_MAX = 500
+
 
 class BaseFilterSet(filters.FilterSet):
     """`q` for every type; `for_model()` finds a type's FilterSet."""
+
+    # (FilterSet class, language) -> its form class: see get_form_class().
+    _form_classes = {}
 
     q = filters.CharFilter(
         label=_("Search"),
@@ -54,6 +63,37 @@ class BaseFilterSet(filters.FilterSet):
 
     def filter_q(self, qs, name, value):
         return qs.search(value) if value else qs
+
+    def get_form_class(self):
+        """The form class, made once per FilterSet class, set of filters and language.
+
+        django-filter builds each filter's field and a new form class on every
+        request (a sixth of a list page's time, past its SQL); the fields come
+        from the filters' configuration alone, fixed for the class. Each form
+        deep-copies its class's fields, as any Django form does, so a page that
+        changes its form's fields (kb/site/forms.py) changes its own copies. The
+        set of filters is in the key, as the API's FilterSets keep those the
+        request names (kb/filtering/sync.py); the language, for any label or
+        choice a field might word when made.
+        """
+        names = tuple(self.filters)
+        if names != tuple(self.base_filters):
+            return super().get_form_class()  # an instance that changed its filters
+        key = (type(self), names, translation.get_language())
+        form_class = self._form_classes.get(key)
+        if form_class is None:
+            if len(self._form_classes) >= FORM_CLASSES_MAX:
+                self._form_classes.clear()  # a bound: clients choose the sets of filters
+            form_class = self._form_classes[key] = super().get_form_class()
+        return form_class
+
+
+def _forget_form_classes(**kwargs):
+    # A test's changed setting (languages, DISABLE_HELP_TEXT) may change the fields.
+    BaseFilterSet._form_classes.clear()
+
+
+setting_changed.connect(_forget_form_classes)
 
 
 def _in_region(field, slugs):

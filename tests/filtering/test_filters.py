@@ -2,6 +2,7 @@
 
 import pytest
 from django.http import QueryDict
+from django.utils import translation
 
 from kb.filtering import fields as filter_fields
 from kb.filtering import filtersets as filters
@@ -229,3 +230,53 @@ def test_filtersets_cover_the_design_table():
     }
     for model, names in expected.items():
         assert set(by_model[model].base_filters) - {"ordering"} == names, model
+
+
+# --- The form class, made once per FilterSet class and language ------------------------
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_pages_lenient_form_leaves_the_apis_strict_one_as_it_was(client):
+    # A page's form takes names and local dates (kb/site/forms.for_people) by changing
+    # its fields; they are its own copies, so the API, whose form comes from the
+    # same class, still answers 400 to both, before and after the page.
+    for _ in range(2):
+        page = client.get("/fr/events/", {"date_from": "24/11/2025", "participant": "Norvège"})
+        assert page.status_code == 302
+        assert "date_from=2025-11-24" in page["Location"]
+        api = client.get("/api/v1/events/", {"date_from": "24/11/2025"})
+        assert api.status_code == 400
+        assert "date_from" in api.json()
+        assert client.get("/api/v1/events/", {"participant": "Norvège"}).status_code == 400
+
+
+def test_the_form_class_is_made_once_per_class_and_language():
+    made = []
+    for language in ("en", "fr", "en", "fr"):
+        with translation.override(language):
+            form = run(filters.OrganisationFilterSet, "kind=police").form
+            made.append(type(form))
+            assert str(form.fields["q"].label) == {"en": "Search", "fr": "Rechercher"}[language]
+    assert made[0] is made[2] and made[1] is made[3]
+    assert made[0] is not made[1]
+    # A changed filter set (an instance that dropped a filter) gets a form of its own.
+    filterset = run(filters.OrganisationFilterSet, "kind=police")
+    del filterset.filters["kind"]
+    assert "kind" not in filterset.form.fields
+
+
+def test_the_apis_form_has_the_fields_its_request_names(monkeypatch):
+    from kb.filtering import sync
+
+    def fields(query):
+        return set(run(sync.OrganisationFilterSet, query).form.fields)
+
+    for _ in range(2):
+        assert fields("kind=police") == {"kind"}
+        assert fields("q=interpol&kind=police") == {"q", "kind"}
+        assert fields("q=interpol") == {"q"}
+    # Past the bound the kept classes are dropped, then made again as asked.
+    monkeypatch.setattr(filters, "FORM_CLASSES_MAX", 2)
+    for query, names in [("country=fr", {"country"}), ("parent=x", {"parent"}), ("q=a", {"q"})]:
+        assert fields(query) == names
+        assert len(filters.BaseFilterSet._form_classes) <= 2
