@@ -45,6 +45,19 @@ def _django_countries_names(code):
     ]
 
 
+def shown_name(code):
+    """The name the site shows for `code` in the active language (django-countries')."""
+    return _shown_name(code, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown_name(code, language):
+    # Made while `language` is active, the first time the pair is asked for:
+    # django-countries translates the name on each call (the map asks for
+    # every country on each request).
+    return str(countries.name(code))
+
+
 @functools.cache
 def names(code):
     """Every name of the country `code` (ISO 3166 alpha-2), English and French, each once.

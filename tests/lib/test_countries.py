@@ -67,3 +67,14 @@ def test_the_data_file_says_its_source_and_licence():
     assert data["about"]["source"].startswith("world-countries ")
     assert len(data["countries"]) >= 249
     assert (countries.DATA.parent / "world-countries.LICENSE").exists()
+
+
+def test_the_shown_name_is_django_countries_in_each_language_asked():
+    from django.utils import translation
+    from django_countries import countries as django_countries
+
+    for language in ("en", "fr", "en", "fr"):  # kept names are those of their language
+        with translation.override(language):
+            for code in ("DE", "TR", "NO", "CI", "US"):
+                assert countries.shown_name(code) == str(django_countries.name(code))
+            assert countries.shown_name("DE") == {"en": "Germany", "fr": "Allemagne"}[language]

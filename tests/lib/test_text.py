@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.lib.text import TERM_SEPARATOR, search_column, search_words
+from kb.lib.text import TERM_SEPARATOR, fold, search_column, search_words
 
 
 def test_search_words_fold_and_split_on_punctuation():
@@ -31,3 +31,26 @@ def test_every_word_is_between_spaces_and_every_term_between_bars(terms):
             assert f"{TERM_SEPARATOR} {' '.join(words)} {TERM_SEPARATOR}" in column
             for word in words:
                 assert f" {word} " in column
+
+
+def _fold_by_the_rule(text):
+    # fold()'s rule without its shortcut for ASCII text.
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold().replace("\u2019", "'")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_fold_is_its_rule_for_any_text_ascii_or_not(text):
+    assert fold(text) == _fold_by_the_rule(text)
+
+
+def test_fold_examples():
+    assert fold("Bénin") == "benin"
+    assert fold("DGSN-DGST") == "dgsn-dgst"
+    assert fold("l’Argentine") == "l'argentine"
+    assert fold("93ᵉ") == "93e"
+    assert fold(None) == "none"

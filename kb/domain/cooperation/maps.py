@@ -9,6 +9,7 @@ from django.db import connections
 from django_countries import countries as all_countries
 
 from ...db import groups
+from ...lib import countries as country_names
 from ...lib import regions
 from ...lib.text import fold
 from ...models.actors import organisation_names
@@ -107,7 +108,7 @@ def country_counts(events, agreements):
             CountryRow(
                 code=code,
                 numeric=all_countries.numeric(code, padded=True) or "",
-                name=str(all_countries.name(code)),
+                name=country_names.shown_name(code),
                 region=region,
                 region_name=_region_name(region),
                 counterpart_events=counterpart,
