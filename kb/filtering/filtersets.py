@@ -51,7 +51,7 @@ FORM_CLASSES_MAX = 500
 class BaseFilterSet(filters.FilterSet):
     """`q` for every type; `for_model()` finds a type's FilterSet."""
 
-    # (FilterSet class, language) -> its form class: see get_form_class().
+    # (FilterSet class, its filters' names, language) -> its form class: get_form_class().
     _form_classes = {}
 
     q = filters.CharFilter(

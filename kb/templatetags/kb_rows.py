@@ -215,8 +215,8 @@ class Rows:
 def _stored_country(record):
     """The code a record's country field holds ("" for none), as Django keeps it.
 
-    Reading `record.country` makes a Country (its code looked up) on every row:
-    a tenth of a list's rows. The rows' words are kept by this code, and a
+    Reading `record.country` makes a Country (its code looked up) on every read:
+    a tenth of the rows' time. The rows' words are kept by this code, and a
     Country is made only to word one. A deferred field is read as before.
     """
     try:
