@@ -19,6 +19,7 @@ from .base import (
     Record,
     UnicodeJSONEncoder,
     country_names,
+    reference_index,
     translated,
 )
 from .citations import CitedQuerySet, published_citations
@@ -83,7 +84,11 @@ class Organisation(CitedRecord):
     list_order = ORGANISATION_ORDER
 
     class Meta(Record.Meta):
-        indexes = [*Record.Meta.indexes, *ORGANISATION_ORDER.indexes()]
+        indexes = [
+            *Record.Meta.indexes,
+            *ORGANISATION_ORDER.indexes(),
+            reference_index("organisation"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -157,7 +162,7 @@ class Person(CitedRecord):
 
     class Meta(Record.Meta):
         verbose_name_plural = "people"
-        indexes = [*Record.Meta.indexes, *PERSON_ORDER.indexes()]
+        indexes = [*Record.Meta.indexes, *PERSON_ORDER.indexes(), reference_index("person")]
 
     objects = PersonQuerySet.as_manager()
     list_order = PERSON_ORDER
@@ -196,7 +201,7 @@ class Post(CitedRecord):
     list_order = POST_ORDER
 
     class Meta(Record.Meta):
-        indexes = [*Record.Meta.indexes, *POST_ORDER.indexes()]
+        indexes = [*Record.Meta.indexes, *POST_ORDER.indexes(), reference_index("post")]
 
     def __str__(self):
         return self.name

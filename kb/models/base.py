@@ -26,6 +26,23 @@ NO_ID = Value(0)
 NO_DATE = Value(datetime.date(1, 1, 1))
 
 
+def reference_index(model_name):
+    """(id, status, slug): a record's slug and whether the public sees it, read by its key
+    from this index alone.
+
+    An events page names its 955 participants by slug (relation_rows.participant_rows):
+    read from the table, each is a lookup of a wide row (its search text, aliases,
+    description) among 100,000; from this index, of a few bytes (1.83 -> 1.28 ms of
+    SQL for that page at scale 100). SQLite's planner still prefers the row by its
+    key, so that query names the index (reference_index_name).
+    """
+    return models.Index(fields=["id", "status", "slug"], name=reference_index_name(model_name))
+
+
+def reference_index_name(model_name):
+    return f"kb_{model_name}_ref"
+
+
 class DatePrecision(models.TextChoices):
     EXACT = "exact", _("Exact: it ran from the start date to the end date")
     WITHIN = "within", _("Within: it took place on some day in that window")

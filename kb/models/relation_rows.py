@@ -12,6 +12,7 @@ from django.db import connections
 
 from ..db.idlists import IDS, rows_for_ids
 from .actors import Organisation, Person, Post
+from .base import reference_index_name
 from .events import Participation
 from .visibility import PUBLIC
 
@@ -36,22 +37,23 @@ def participant_rows(event_ids, alias=None):
 
 @functools.cache
 def _participants_sql(alias):
-    qn = connections[alias].ops.quote_name
-    tables = {
-        name: qn(model._meta.db_table)
-        for name, model in (
-            ("participation", Participation),
-            ("organisation", Organisation),
-            ("person", Person),
-            ("post", Post),
-        )
-    }
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+
+    def joined(model, name):
+        # Its slug and status from its reference index alone (base.reference_index):
+        # SQLite's planner would read the table's row by its key unless told.
+        table = f"{qn(model._meta.db_table)} {name}"
+        if connection.vendor == "sqlite":
+            table += f" INDEXED BY {qn(reference_index_name(model._meta.model_name))}"
+        return table
+
     return (
         "SELECT p.event_id, o.slug, pe.slug, po.slug, p.role "
-        f"FROM {tables['participation']} p "
-        f"LEFT OUTER JOIN {tables['organisation']} o ON o.id = p.organisation_id "
-        f"LEFT OUTER JOIN {tables['person']} pe ON pe.id = p.person_id "
-        f"LEFT OUTER JOIN {tables['post']} po ON po.id = p.post_id "
+        f"FROM {qn(Participation._meta.db_table)} p "
+        f"LEFT OUTER JOIN {joined(Organisation, 'o')} ON o.id = p.organisation_id "
+        f"LEFT OUTER JOIN {joined(Person, 'pe')} ON pe.id = p.person_id "
+        f"LEFT OUTER JOIN {joined(Post, 'po')} ON po.id = p.post_id "
         f"WHERE p.event_id IN ({IDS}) "
         "AND (p.organisation_id IS NULL OR o.status = %s) "
         "AND (p.person_id IS NULL OR pe.status = %s) "
@@ -78,12 +80,18 @@ def topic_rows(model, ids, alias=None):
 
 @functools.cache
 def _topics_sql(alias, model):
-    qn = connections[alias].ops.quote_name
+    connection = connections[alias]
+    qn = connection.ops.quote_name
     field = model._meta.get_field("topics")
     through = qn(field.remote_field.through._meta.db_table)
     owner, topic = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
+    # The page's records' tags first, then each tag's topic by key. Without
+    # statistics, SQLite's planner starts from the published topics (an index
+    # on status) and probes every record for each: 0.27 ms against 0.06 for a
+    # page of 50 events at scale 100. Its CROSS JOIN keeps the order written.
+    join = "CROSS JOIN" if connection.vendor == "sqlite" else "INNER JOIN"
     return (
         f"SELECT t.{owner}, tp.slug FROM {through} t "
-        f"INNER JOIN {qn(field.related_model._meta.db_table)} tp ON tp.id = t.{topic} "
+        f"{join} {qn(field.related_model._meta.db_table)} tp ON tp.id = t.{topic} "
         f"WHERE tp.status = %s AND t.{owner} IN ({IDS}) ORDER BY tp.slug, t.{owner}"
     )
