@@ -143,8 +143,10 @@ class Candidates(Expression):
     CANDIDATES_MAX rows the words are common, and the condition is the
     subquery: the reading stops there, so it costs a fraction of the index's
     lists, and a long list of ids would cost more to write and parse than
-    the subquery (and ranked searches, which read every row found, need the
-    index either way).
+    the subquery. A page then walks its order's index and checks each row
+    against the subquery's rows, stopping at its last; a count and a ranked
+    search, which read every row found anyway, start from the subquery's rows
+    (_is_page).
     """
 
     output_field = BooleanField()
@@ -176,10 +178,28 @@ class Candidates(Expression):
         key, params = compiler.compile(self.key)
         if ids is None:
             sql, match = sqlite_match(connection, self.table, self.words)
+            if _is_page(compiler.query):
+                # Common words (thousands of rows): a page walks its order's index
+                # and checks each row against the index's rows, read once, and stops
+                # at its last row. `+` keeps SQLite from reading every row found by
+                # key and sorting them all instead: "police" at scale 100 (11,391
+                # rows found) 21.7 -> 1.6 ms, "syn" (all 100,000) 94 -> 11.7 ms.
+                return f"+{key} IN ({sql})", [*params, *match]
             return f"{key} IN ({sql})", [*params, *match]
         # Integers read from the index, written into the SQL: as parameters,
         # a thousand of them would cost the ORM more than the query.
         return f"{key} IN ({','.join(map(str, ids)) or 'NULL'})", params
+
+
+# The annotation by which a ranked search orders its rows (RecordQuerySet.ranked_search).
+RANK = "search_rank"
+
+
+def _is_page(query):
+    """Whether the query reads a slice of rows in an order an index may hold: a limit,
+    and not the ranking, which reads every row found to rank them. A count, a ranked
+    search or a whole list reads every row found either way."""
+    return query.high_mark is not None and RANK not in query.order_by
 
 
 def _state(connection):
