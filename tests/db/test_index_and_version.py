@@ -131,6 +131,38 @@ def test_past_the_cap_a_page_walks_its_order_and_a_count_or_ranking_reads_the_in
     assert [o.name_en for o in below] == names[:3]
 
 
+def test_a_page_walks_its_order_when_that_costs_less_than_the_rows_found():
+    """walk_is_cheaper: the rows found by key cost in proportion to their number; the
+    walk, to the share of the order it passes before it has its page."""
+    # Scale 100's organisations, pages of 50: "cyber academy" (815 rows found) walks,
+    # a search finding 300 reads them; at scale 10, 80 rows found are read.
+    assert search.walk_is_cheaper(815, 50, 100_000)
+    assert not search.walk_is_cheaper(300, 50, 100_000)
+    assert not search.walk_is_cheaper(80, 50, 10_000)
+    # A page asking for fewer rows than WALK_PAGE_MIN holds every row found (the
+    # paginators count first): a walk would stop only at the last of them.
+    assert not search.walk_is_cheaper(300, 1, 100_000)
+    assert search.walk_is_cheaper(300, search.WALK_PAGE_MIN, 1_000)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+def test_below_the_cap_the_cheaper_plan_gives_the_same_page(monkeypatch):
+    names = [f"Police academy {n:02}" for n in range(12)]
+    for name in names:
+        factories.OrganisationFactory(name_en=name)
+    factories.OrganisationFactory(name_en="Customs office")
+    search.forget_statistics()
+    found = Organisation.objects.published().search("academy").in_name_order("en")
+    assert search.walk_is_cheaper(12, 10, 13)
+    walked = found[:10]
+    assert "kb_organisation_name_en" in plan(walked)
+    assert [o.name_en for o in walked] == names[:10]
+    monkeypatch.setattr(search, "WALK_COST", 100)  # walking now costs more
+    read = Organisation.objects.published().search("academy").in_name_order("en")[:10]
+    assert "SEARCH kb_organisation USING INTEGER PRIMARY KEY" in plan(read)
+    assert [o.name_en for o in read] == names[:10]
+
+
 def test_a_word_is_looked_up_by_its_first_and_last_trigrams():
     assert search.trigrams(["cyber", "academy"]) == ["cyb", "ber", "aca", "emy"]
     assert search.trigrams(["gr", "abc", "abcd"]) == ["abc", "bcd"]
