@@ -177,6 +177,25 @@ def test_with_statistics_each_words_rarest_trigram_is_read():
     assert search.trigrams(["gr"], rarity) == []
     # Ties go by the trigram: the same query gives the same SQL.
     assert search.trigrams(["acad"], {"aca": 5, "cad": 5}) == ["aca"]
+
+
+def test_a_word_in_many_rows_is_narrowed_by_its_short_lists():
+    """Past NARROW_FROM rows, a word's other trigrams in at most NARROW_FACTOR times as
+    many rows (and NARROW_MAX) are read too: cheap, and they narrow digit strings."""
+    digits = {"001": 11279, "012": 1299, "123": 300, "234": 300, "345": 300}
+    assert search.trigrams(["0012345"], digits) == ["123", "234", "345"]  # 1299 > 4 x 300
+    tunisia = {"tun": 736, "uni": 14718, "nis": 15194, "isi": 1247, "sia": 3880}
+    assert search.trigrams(["tunisia"], tunisia) == ["tun", "isi"]  # 3880 > NARROW_MAX
+    # A rarest list of NARROW_FROM rows or fewer is narrow enough alone.
+    assert search.trigrams(["0012345"], {**digits, "123": 100}) == ["123"]
+    # Each word's own lists: the other word's short ones are not added to it.
+    assert search.trigrams(["tunisia", "0012345"], {**tunisia, **digits}) == [
+        "tun",
+        "isi",
+        "123",
+        "234",
+        "345",
+    ]
     assert search.sqlite_match_expression(['roy"al'], {}) == '"""al"'  # quoted, doubled
 
 
