@@ -14,9 +14,6 @@ projection (claims: their figures are computed per row) is serialised by
 its serializer, as before.
 """
 
-import itertools
-from operator import itemgetter
-
 from ..lib import regions
 from ..models import (
     Agreement,
@@ -187,15 +184,11 @@ class EventProjection(Projection):
             # participations whose participants are all published (Meta order).
             for event, slug in topic_rows(Event, ids, alias):
                 topics.setdefault(event, []).append(slug)
-            # Meta's order within each event, in SQL compiled once; the rows come
-            # grouped by event, so each event's list is built in one comprehension
-            # (955 participants: 0.53 ms appended one by one).
-            rows_by_event = itertools.groupby(participant_rows(ids, alias), itemgetter(0))
-            for event, rows_of_event in rows_by_event:
-                participants[event] = [
+            # Meta's order within each event, in SQL compiled once.
+            for event, organisation, person, post, role in participant_rows(ids, alias):
+                participants.setdefault(event, []).append(
                     {"organisation": organisation, "person": person, "post": post, "role": role}
-                    for _, organisation, person, post, role in rows_of_event
-                ]
+                )
         related.update(topics=topics, participants=participants)
         return related
 

@@ -55,16 +55,17 @@ def trigrams(words, rarity=None):
     four ends in 1.2 ms); a trigram no row holds is the rarest, and its list is
     empty. One per word, not the rarest overall: a word's trigrams come
     together ("cyb" and "ybe" are in the same 10,619 rows), so two of one word
-    narrow no more than one. Except where they do not come together (digit strings:
-    "0012345" at scale 100, whose rarest "123" is in 300 rows, and "234" and "345"
-    also in 300 each, narrow it to 1) and where a list is short anyway: past
-    NARROW_FROM rows, a word's other trigrams whose lists are at most NARROW_FACTOR
-    times its rarest's and NARROW_MAX rows are read too, for little ("tunisia":
-    "tun" finds 736 rows, "isi" with it 360, the rows that hold the word). The rows
-    found are then fewer to read by key, and closer to the rows that hold the
-    words, which walk_is_cheaper estimates from. Without statistics, each word's first and last:
-    a word's two ends narrow it about as much as its whole run of trigrams
-    (894 rows found by four, 809 by eight, in half the time).
+    narrow no more than one. Except where they do not come together (digit
+    strings: "0012345" at scale 100, whose rarest "123" is in 300 rows, and "234"
+    and "345" also in 300 each, narrow it to 1) and where a list is short anyway:
+    past NARROW_FROM rows, a word's other trigrams whose lists are at most
+    NARROW_FACTOR times its rarest's and NARROW_MAX rows are read too, for little
+    ("tunisia": "tun" finds 736 rows, "isi" with it 360, the rows that hold the
+    word). The rows found are then fewer to read by key, and closer to the rows
+    that hold the words, which walk_is_cheaper estimates from. Without
+    statistics, each word's first and last: a word's two ends narrow it about as
+    much as its whole run of trigrams (894 rows found by four, 809 by eight, in
+    half the time).
     """
     long_words = [w for w in words if len(w) >= TRIGRAM]
     if rarity is not None:

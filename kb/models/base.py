@@ -32,16 +32,14 @@ def reference_index(model_name):
 
     An events page names its 955 participants by slug (relation_rows.participant_rows):
     read from the table, each is a lookup of a wide row (its search text, aliases,
-    description) among 100,000; from this index, of a few bytes (1.83 -> 1.28 ms of
+    description) among 100,000; from this index, of a few bytes (1.85 -> 1.35 ms of
     SQL for that page at scale 100). SQLite's planner still prefers the row by its
     key, so that query names the index (reference_index_name).
 
-    It also turns SQLite's plan for a page of a search that found up to
-    search.CANDIDATES_MAX rows: those rows are read by key and sorted, where
-    before it walked the name index and checked each row, which read all of it
-    when the rows found came late in the order (13 to 31 ms for a search finding
-    2 to 300 rows among 100,000 organisations; now 0.1 to 1.7 ms).
-    tests/db/test_index_and_version.py pins that plan.
+    It also turns SQLite's own plan for a page of a search that found up to
+    search.CANDIDATES_MAX rows, from walking the name index to reading the rows
+    found by key; search.walk_is_cheaper asks for the walk (`+id IN (...)`) where
+    it pays. tests/db/test_index_and_version.py pins both plans.
     """
     return models.Index(fields=["id", "status", "slug"], name=reference_index_name(model_name))
 
