@@ -9,13 +9,15 @@ Two writes at once: the rows to change are locked in key order before any
 is written (their many-to-many rows with them), so two imports changing the
 same rows queue instead of deadlocking on PostgreSQL; SQLite queues writers
 itself (config/settings.py). A write that still loses to another (a
-deadlock, a serialization failure) is tried once more; if it loses again,
-or waited too long for a lock, or another write created one of its keys
-first, nothing is written and the result says so (`write_lost`), for the
-admin to tell the editor plainly.
+deadlock, a serialization failure) is tried twice more, each after a pause;
+if it loses every time, or waited too long for a lock, or another write
+created one of its keys first, nothing is written and the result says so
+(`write_lost`), for the admin to tell the editor plainly.
 """
 
+import random
 import sqlite3
+import time
 
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
@@ -37,6 +39,14 @@ LOST = {"55P03", "23505"}  # lock_not_available, unique_violation
 SQLITE_LOST = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 SQLITE_KEY_TAKEN = {sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY}
 
+
+# Tries of a write that loses to another, and the pause before each new one
+# (seconds, times the number of the try, jittered). Without a pause the new
+# try could take its first row back before the winner, which had been
+# waiting for that row, woke up to take it: the same deadlock again, seen
+# on a busy CI machine.
+TRIES = 3
+RETRY_PAUSE = (0.1, 0.3)
 
 # Rows written between two reports of progress (and two chances to cancel).
 WRITE_BATCH = 5 * BATCH_SIZE
@@ -66,7 +76,7 @@ class BulkWrite:
         using = self.get_db_connection_name()
         # Only a transaction of its own can be run again: inside another, the
         # locks taken before this write stay held.
-        tries = 1 if connections[using].in_atomic_block else 2
+        tries = 1 if connections[using].in_atomic_block else TRIES
         for attempt in range(1, tries + 1):
             try:
                 with transaction.atomic(using=using):
@@ -75,6 +85,7 @@ class BulkWrite:
                 kind = conflict(e)
                 if kind == "retry" and attempt < tries:
                     self.unwrite()
+                    time.sleep(random.uniform(*RETRY_PAUSE) * attempt)
                     continue
                 result.write_lost = kind is not None
                 if result.write_lost:

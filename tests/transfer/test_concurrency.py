@@ -12,7 +12,7 @@ import time
 
 import pytest
 import tablib
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from reversion.models import Version
 
@@ -66,7 +66,9 @@ def in_threads(*functions, timeout=120):
         except BaseException as e:  # re-raised in the test's thread
             errors[i] = e
         finally:
-            connection.close()  # this thread's connection
+            # This thread's connections: the jobs' own too (a job's state and
+            # progress), which, left open, kept the test database from being dropped.
+            connections.close_all()
 
     threads = [threading.Thread(target=run, args=item) for item in enumerate(functions)]
     for thread in threads:
@@ -240,6 +242,40 @@ def test_a_write_that_deadlocks_is_tried_again(boss):
         "Second again",
     }
     assert Version.objects.filter(revision__comment="Imported from again.csv").count() == 2
+
+
+@postgresql_only
+def test_a_write_that_deadlocks_twice_is_tried_a_third_time(boss):
+    """Each lost try pauses before the next, and a third try is made: losing
+    twice in a row is what a retry without a pause met on a busy machine (it
+    took its first row back before the winner, waiting for that row, woke)."""
+    assert_clean(run_import(organisations_file([("first", "First"), ("second", "Second")]), boss))
+    first, second = models.Organisation.objects.order_by("pk")
+    update = organisations_file([("first", "First again"), ("second", "Second again")])
+    results = []
+    thread = threading.Thread(
+        target=lambda: results.extend(in_threads(lambda: run_import(update, boss, "again.csv")))
+    )
+    rows = models.Organisation.objects.select_for_update()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL deadlock_timeout = '10s'")
+        rows.get(pk=second.pk)
+        thread.start()
+        for _ in range(2):
+            wait_until_another_session_waits_for_a_lock()
+            # The deadlock, inside a savepoint whose rollback gives the row back:
+            # the import's next try takes it again and waits for `second` again.
+            savepoint = transaction.savepoint()
+            rows.get(pk=first.pk)
+            transaction.savepoint_rollback(savepoint)
+    thread.join(60)
+    [result] = results
+    assert_clean(result)
+    assert set(models.Organisation.objects.values_list("name_en", flat=True)) == {
+        "First again",
+        "Second again",
+    }
 
 
 @postgresql_only
