@@ -182,9 +182,12 @@ class Candidates(Expression):
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, table, words):
+    def __init__(self, table, words, deferred=False):
         super().__init__()
         self.table, self.words = table, words
+        # `words` are sentinels standing for each request's (DeferredWords): the
+        # rows found are written in per request, by fill_deferred().
+        self.deferred = deferred
         self.key = F("pk")
         # Shared by copies (clones copy expressions shallowly): database alias ->
         # (its _state() when read, the ids).
@@ -197,6 +200,9 @@ class Candidates(Expression):
         (self.key,) = expressions
 
     def as_sql(self, compiler, connection):
+        key, params = compiler.compile(self.key)
+        if self.deferred:
+            return f"{DEFERRED_WALK}{key} IN ({DEFERRED_ROWS})", params
         state = _state(connection)
         kept = self.read.get(connection.alias)
         if kept is None or kept[0] != state:
@@ -205,7 +211,6 @@ class Candidates(Expression):
                 sqlite_candidates(connection, self.table, self.words),
             )
         ids = kept[1]
-        key, params = compiler.compile(self.key)
         page = _page_size(compiler.query)
         if ids is None:
             sql, match = sqlite_match(connection, self.table, self.words)
@@ -222,7 +227,54 @@ class Candidates(Expression):
         walk = page is not None and walk_is_cheaper(
             len(ids), page, table_rows(connection, self.table)
         )
-        return f"{'+' if walk else ''}{key} IN ({','.join(map(str, ids)) or 'NULL'})", params
+        return f"{'+' if walk else ''}{key} IN ({_id_list(ids)})", params
+
+
+def _id_list(ids):
+    return ",".join(map(str, ids)) or "NULL"
+
+
+class DeferredWords(tuple):
+    """Words of a query compiled once for many requests (kb/filtering/compiled.py):
+    sentinels standing for each request's words, and which of them the index looks up
+    (`indexed`: the real words' lengths decide). Candidates writes DEFERRED_WALK and
+    DEFERRED_ROWS in place of its condition's variable parts, and fill_deferred()
+    writes each request's in."""
+
+    def __new__(cls, words, indexed):
+        words = super().__new__(cls, words)
+        words.indexed = list(indexed)
+        return words
+
+
+# SQL comments standing for a deferred condition's `+` and its rows found.
+DEFERRED_WALK, DEFERRED_ROWS = "/*walk*/", "/*found*/"
+
+
+def deferred_candidates(connection, table, words):
+    """What fill_deferred() writes in for `words` (the real ones, of TRIGRAM characters
+    or more): the ids of the rows the index found, or past CANDIDATES_MAX the FTS5 query."""
+    ids = sqlite_candidates(connection, table, words)
+    if ids is not None:
+        return table, ids, None
+    return table, None, sqlite_match_expression(words, statistics(connection, table))
+
+
+def fill_deferred(sql, connection, found, page):
+    """`sql` with a request's rows found (deferred_candidates()) in place of the deferred
+    condition's parts, for a page of `page` rows: the SQL Candidates.as_sql() writes."""
+    table, ids, expression = found
+    if ids is None:
+        fts = f"{table}_search"
+        # The index's query inline, as a literal: it is made of folded words, letters
+        # and digits only (lib.text.search_words), each trigram quoted.
+        literal = "'{}'".format(expression.replace("'", "''"))
+        rows = f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH {literal}'
+        walk = page is not None
+    else:
+        rows = _id_list(ids)
+        walk = page is not None and walk_is_cheaper(len(ids), page, table_rows(connection, table))
+    return sql.replace(DEFERRED_WALK, "+" if walk else "", 1).replace(DEFERRED_ROWS, rows, 1)
 
 
 # What walking a list's order index costs per row it passes (checking the row's id

@@ -83,12 +83,18 @@ class RecordQuerySet(models.QuerySet):
         compiles, as a list of ids (search.Candidates); on PostgreSQL the
         GIN trigram index, which the LIKE below uses by itself. The LIKE then
         checks every word exactly, on the rows the index found.
-        In the table's order: ranked_search() ranks.
+        In the table's order: ranked_search() ranks. `query` may also be
+        search.DeferredWords, for a query compiled once (kb/filtering/compiled.py).
         """
-        words = list(dict.fromkeys(search_words(query)))
-        indexed = [w for w in words if len(w) >= search.TRIGRAM]
+        deferred = isinstance(query, search.DeferredWords)
+        if deferred:
+            words, indexed = list(query), query.indexed
+        else:
+            words = list(dict.fromkeys(search_words(query)))
+            indexed = [w for w in words if len(w) >= search.TRIGRAM]
         if indexed and connections[self.db].vendor == "sqlite":
-            self = self.filter(search.Candidates(self.model._meta.db_table, indexed))
+            table = self.model._meta.db_table
+            self = self.filter(search.Candidates(table, indexed, deferred=deferred))
         for word in words:
             self = self.filter(search_text__contains=word)
         return self

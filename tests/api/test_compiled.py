@@ -11,6 +11,7 @@ depend on a value other than as a parameter is never compiled.
 """
 
 import datetime
+from urllib.parse import quote
 
 import django_filters as filters
 import pytest
@@ -23,6 +24,7 @@ from kb import models
 from kb.api import projections, views
 from kb.api.pagination import Keyset
 from kb.filtering import compiled, converters, sync
+from kb.lib.text import search_words
 from tests import factories
 from tests.api.test_projections import build, graphs
 from tests.support import _unthrottled  # noqa: F401
@@ -91,6 +93,14 @@ COMPILED_URLS = [
     "/api/v1/sources/",
     # Nothing matches: the page's query runs all the same.
     "/api/v1/events/?date_from=2099-01-01",
+    # Searches: each word a parameter, the rows the index found written in per request.
+    "/api/v1/organisations/?q=police",
+    "/api/v1/organisations/?q=de",  # too short for the index: its LIKE alone
+    "/api/v1/organisations/?q=zzzq",  # the index finds nothing
+    "/api/v1/organisations/?q=%21%21",  # no word at all: the whole list
+    "/api/v1/organisations/?q=dgsn%20dgst&country=MA&lang=fr",
+    "/api/v1/events/?q=maroc&participant=pole-dgsn-dgst",
+    "/api/v1/people/?q=hammou",
 ]
 
 
@@ -117,8 +127,6 @@ def test_the_seed_filters_find_rows_through_the_compiled_sql(client, seed_slugs)
 @pytest.mark.parametrize(
     "url",
     [
-        "/api/v1/organisations/?q=police",  # the search index's ids are in its SQL
-        "/api/v1/events/?q=maroc&participant=pole-dgsn-dgst",
         "/api/v1/claims/",  # no projection: serialised per record
     ],
 )
@@ -282,6 +290,9 @@ def test_sentinels_are_of_each_values_kind_and_distinct():
 
 # --- Random records, random filters ----------------------------------------------------
 
+# Words of the first organisation's name, of the last's, and words found nowhere.
+SEARCHES = st.sampled_from(["{word}", "{word} {word2}", "{word2}", "zzzq", "x"])
+
 FILTERS = {
     "organisations": st.fixed_dictionaries(
         {},
@@ -292,6 +303,7 @@ FILTERS = {
             "parent": st.just("{org}"),
             "ordering": st.sampled_from(["name", "-name", "country,-slug", "updated_at"]),
             "updated_since": st.sampled_from(["2000-01-01", "2999-01-01"]),
+            "q": SEARCHES,
         },
     ),
     "events": st.fixed_dictionaries(
@@ -303,6 +315,7 @@ FILTERS = {
             "year": st.sampled_from(["2000", "2001,2025"]),
             "counterpart_country": st.sampled_from(["FR", "NO,US"]),
             "ordering": st.sampled_from(["start_date", "-end_date", "-name"]),
+            "q": SEARCHES,
         },
     ),
 }
@@ -332,9 +345,11 @@ def test_random_records_and_filters_are_the_built_lists_bytes(client, monkeypatc
             published = orgs.filter(status=models.Status.PUBLISHED)
             org = (published.first() or orgs.first()).slug
             org2 = (published.last() or orgs.last()).slug
+            words = [(search_words(o.name_en) or ["x"])[0] for o in (orgs.first(), orgs.last())]
             params = data.draw(FILTERS[api])
             query = "&".join(
-                f"{k}={v.format(org=org, org2=org2)}" for k, v in sorted(params.items())
+                f"{k}={quote(v.format(org=org, org2=org2, word=words[0], word2=words[1]))}"
+                for k, v in sorted(params.items())
             )
             url = f"/api/v1/{api}/?lang={lang}&page_size={page_size}&{query}"
             with monkeypatch.context() as patch:
@@ -441,3 +456,55 @@ def test_faster_sqlite_datetimes_give_what_djangos_give(text):
             continue
         got = fast(text, expression, connection)
         assert got == expected and repr(got) == repr(expected)
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("plan", ["by key", "walked", "past the cap"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/organisations/?q=police",
+        "/api/v1/organisations/?q=police%20nationale&page_size=1&page=2",
+        "/api/v1/events/?q=maroc&lang=fr",
+    ],
+)
+def test_a_compiled_search_runs_the_built_searchs_sql(client, monkeypatch, url, plan):
+    """The rows the index found are written in as search.Candidates writes them, in each
+    of its plans: the same SQL (so the same plan), not only the same answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kb.db import search
+
+    if plan == "by key":
+        monkeypatch.setattr(search, "WALK_PAGE_MIN", 10**9)
+    elif plan == "walked":
+        monkeypatch.setattr(search, "WALK_PAGE_MIN", 1)
+        monkeypatch.setattr(search, "WALK_COST", 0)
+    elif plan == "past the cap":
+        monkeypatch.setattr(search, "CANDIDATES_MAX", 1)
+
+    def page_sql():
+        # The page's query: not the search index's own (`SELECT rowid ...`).
+        found = [
+            q["sql"] for q in queries if "LIMIT" in q["sql"] and "SELECT rowid" not in q["sql"][:20]
+        ]
+        return found[0]
+
+    compiled.SHAPES.clear()
+    client.get(url)  # compiles
+    with CaptureQueriesContext(connection) as queries:
+        fast = client.get(url)
+    fast_sql = page_sql()
+    with monkeypatch.context() as patch:
+        patch.setattr(views.compiled, "listing", lambda *args, **kwargs: None)
+        with CaptureQueriesContext(connection) as queries:
+            built = client.get(url)
+    assert any(plans().values())
+    assert fast.content == built.content
+    assert fast.json()["count"] >= 1
+    assert fast_sql == page_sql()
+    if connection.vendor == "sqlite":
+        walks = {"by key": False, "walked": True, "past the cap": True}[plan]
+        assert ('+"' in fast_sql) is walks, fast_sql
+        assert ("MATCH" in fast_sql) is (plan == "past the cap"), fast_sql

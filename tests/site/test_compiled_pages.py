@@ -11,6 +11,7 @@ of every kind in both languages, and on random records and filters
 """
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.db import connection, transaction
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from kb import models
 from kb.filtering import compiled
+from kb.lib.text import search_words
 from kb.site import views
 from tests import factories
 from tests.api.test_compiled import FILTERS, plans
@@ -45,8 +47,11 @@ def both_ways(client, monkeypatch, url):
         with CaptureQueriesContext(connection) as built_queries:
             built = client.get(url)
     assert fast.status_code == built.status_code, url
-    # The same queries: the plan runs the page's prefetches, not a query per row.
-    assert len(fast_queries) == len(built_queries), url
+    # The same queries: the plan runs the page's prefetches, not a query per row. One
+    # fewer for an empty page of a search: the plan reads the search index for a page
+    # it reads, where the ORM reads it to compile a query it then finds empty.
+    assert len(fast_queries) <= len(built_queries), url
+    assert len(fast_queries) == len(built_queries) or "q=" in url, url
     assert NONCE.sub(b"", fast.content) == NONCE.sub(b"", built.content), url
     return fast, any(key[-1] == "page" and used for key, used in before.items())
 
@@ -69,6 +74,10 @@ PAGES = [
     "/fr/sources/",
     # Nothing matches: the page's query runs all the same.
     "/en/events/?date_from=2099-01-01",
+    # Searches: each word a parameter, the rows the index found written in per request.
+    "/en/organisations/?q=police",
+    "/fr/organisations/?q=de&country=MA",
+    "/en/events/?q=maroc",
 ]
 
 
@@ -92,7 +101,6 @@ def test_the_compiled_rows_are_the_filters_rows(client, seeded):
 @pytest.mark.parametrize(
     "url",
     [
-        "/en/organisations/?q=police",  # the search index's ids are in its SQL
         "/en/events/?date_from=not-a-date",  # a 400 with the form's errors
         "/en/events/?participant=no-such-organisation",
     ],
@@ -131,13 +139,18 @@ def test_random_records_and_filters_are_the_built_pages_bytes(client, monkeypatc
             published = orgs.filter(status=models.Status.PUBLISHED)
             org = (published.first() or orgs.first()).slug
             org2 = (published.last() or orgs.last()).slug
+            words = [(search_words(o.name_en) or ["x"])[0] for o in (orgs.first(), orgs.last())]
             params = data.draw(FILTERS[kind])
             # Pages take one value per parameter, repeated (the API's are comma-separated).
             query = "&".join(
-                f"{k}={value}"
+                f"{k}={quote(value)}"
                 for k, v in sorted(params.items())
                 if k != "ordering"
-                for value in v.format(org=org, org2=org2).split(",")
+                for value in (
+                    [v.format(word=words[0], word2=words[1])]
+                    if k == "q"
+                    else v.format(org=org, org2=org2).split(",")
+                )
             )
             for page in (1, 2):
                 url = f"/{lang}/{kind}/?page={page}&{query}"
