@@ -212,7 +212,7 @@ class ConnectionViewSet(ReadView, viewsets.GenericViewSet):
         conditional = self.not_modified(request)
         if conditional is not None:
             return conditional
-        participations = connections(scope.events)
+        participations = connections(scope.events, scope.start_bounds("event__"))
         if request.accepted_renderer.format == CSVRenderer.format:
             return self.stream_csv(participations)
         # The count is cached under the data version and the query's filters, as the lists'.

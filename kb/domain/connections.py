@@ -16,7 +16,7 @@ sources: the words that say this participant was there.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.lookups import In
 
@@ -163,8 +163,14 @@ class JoinedPk(F):
         return Col(joined.alias, joined.target.model._meta.pk)
 
 
-def connections(events):
+def connections(events, start_bounds=None):
     """The counterpart participations of `events` (a queryset), in a stable order.
+
+    `start_bounds`: a condition on the participation's event (`event__start_date`)
+    that `events` implies, the range of their start dates: the page's walk of the
+    events in date order then starts at its lower end rather than at the first event
+    ever (on PostgreSQL, which did not carry the scope's dates over to the walk:
+    events from 2010 on read 19,308 earlier events first at scale 100, 59 ms).
 
     Ordered by the event's start date (undated last on every database), its
     slug, then the participation; each row carries its event, participant,
@@ -195,6 +201,7 @@ def connections(events):
             # events by key from the scope's list, all their participations, and sorts
             # them all: hundreds of times slower than walking the events in date order.
             In(Unindexed(JoinedPk("event")), events.order_by().values("pk")),
+            start_bounds or Q(),
         )
         .exclude(role=HOST)
         .select_related("event", "organisation", "person", "post")

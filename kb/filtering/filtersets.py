@@ -113,6 +113,19 @@ def overlaps(start, end, bound, value):
     return Q(**{f"{start}__lte": value})
 
 
+def start_bounds(date_from=None, date_to=None, prefix=""):
+    """The start dates of the events whose windows overlap [date_from, date_to], either
+    open: implied by the overlap (the same rows), they give a scan of an index on the start
+    date (the lists' order, kb_event_pub_start) its ends. `prefix` reaches the event
+    through a relation ("event__")."""
+    bounds = Q()
+    if date_from:
+        bounds &= Q(**{f"{prefix}start_date__gte": Event.earliest_start(date_from)})
+    if date_to:
+        bounds &= Q(**{f"{prefix}start_date__lte": date_to})
+    return bounds
+
+
 def counterparts():
     """Participations by someone other than the host, whose organisation is published:
     whom the host met (the counterpart filters; `join_counterparts` as a join)."""
@@ -285,8 +298,7 @@ class EventFilterSet(BaseFilterSet):
             return qs
         qs = qs.filter(overlaps("start_date", "end_date", name, value))
         if name == "date_from":
-            # Implied by the overlap (the same rows): the date index's scan starts there.
-            qs = qs.filter(start_date__gte=Event.earliest_start(value))
+            qs = qs.filter(start_bounds(date_from=value))
         return qs
 
 

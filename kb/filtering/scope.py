@@ -111,6 +111,12 @@ class CooperationScope(FilterSetScope):
             return Event.objects.none()
         return self.filterset.qs
 
+    def start_bounds(self, prefix=""):
+        """The range of start dates the scope's events fall in (filtersets.start_bounds), for
+        a query that reaches them through a relation and walks them in date order."""
+        cleaned = self.cleaned
+        return kb_filters.start_bounds(cleaned.get("date_from"), cleaned.get("date_to"), prefix)
+
     @property
     def agreements(self):
         if not self.is_valid():

@@ -35,7 +35,7 @@ def connections_page(request):
         return render(request, "kb/connections.html", context, status=400)
     # The count is cached under the data version and the page's filters, as the lists' are.
     paginator = CountCachingPaginator(
-        connections(scope.events),
+        connections(scope.events, scope.start_bounds("event__")),
         settings.KB_PAGE_SIZE,
         count_key=filter_key("page:connections", request.GET),
     )

@@ -30,7 +30,7 @@ def english():
 def scoped(query=""):
     scope = CooperationScope(QueryDict(query))
     assert scope.is_valid(), scope.errors
-    return rows(connections(scope.events))
+    return rows(connections(scope.events, scope.start_bounds("event__")))
 
 
 def test_the_article_gives_54_rows_51_meetings_with_one_counterpart_and_interpol_with_three(
@@ -261,3 +261,34 @@ def test_a_page_costs_the_same_queries_whatever_its_size(db, size):
     assert all(row.host.name and row.quotes for row in found)
     # The page, the events' hosts, the quotes with their sources.
     assert len(context.captured_queries) == 3, [q["sql"] for q in context.captured_queries]
+
+
+def test_the_scopes_dates_bound_the_walk_and_keep_its_rows(db, client):
+    """The scope's start dates are repeated on the walked event, outside the scope's
+    subquery, where PostgreSQL's planner can start the date index's scan from them;
+    the rows are the same, a long event begun before the range included."""
+    day = datetime.date
+    windows = {
+        "long": (day(2019, 1, 1), day(2021, 6, 1)),  # begun long before, still running
+        "before": (day(2018, 1, 1), day(2018, 1, 2)),
+        "inside": (day(2020, 3, 1), day(2020, 3, 2)),
+        "after": (day(2022, 1, 1), day(2022, 1, 2)),
+        "undated": (None, None),
+    }
+    for slug, (start, end) in windows.items():
+        event = factories.EventFactory(slug=slug, start_date=start, end_date=end)
+        factories.ParticipationFactory(event=event)
+    query = "date_from=2020-01-01&date_to=2021-12-31"
+    scope = CooperationScope(QueryDict(query))
+    bounded = connections(scope.events, scope.start_bounds("event__"))
+    unbounded = connections(scope.events)
+    slugs = [row.event.slug for row in rows(bounded)]
+    assert slugs == [row.event.slug for row in rows(unbounded)] == ["long", "inside"]
+    walked = '"kb_event"."start_date" >='
+    assert walked in str(bounded.query) and walked not in str(unbounded.query)
+    assert '"kb_event"."start_date" <=' in str(bounded.query)
+    # Both surfaces pass them.
+    for url in (f"/api/v1/connections/?{query}", f"/en/connections/?{query}"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert any(walked in q["sql"] and "ORDER BY" in q["sql"] for q in queries), url
