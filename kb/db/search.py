@@ -211,10 +211,10 @@ class Candidates(Expression):
                 sqlite_candidates(connection, self.table, self.words),
             )
         ids = kept[1]
-        page = _page_size(compiler.query)
+        walk = _walks(connection, self.table, ids, _page_size(compiler.query))
         if ids is None:
             sql, match = sqlite_match(connection, self.table, self.words)
-            if page is not None:
+            if walk:
                 # Common words (thousands of rows): a page walks its order's index
                 # and checks each row against the index's rows, read once, and stops
                 # at its last row. `+` keeps SQLite from reading every row found by
@@ -224,10 +224,16 @@ class Candidates(Expression):
             return f"{key} IN ({sql})", [*params, *match]
         # Integers read from the index, written into the SQL: as parameters,
         # a thousand of them would cost the ORM more than the query.
-        walk = page is not None and walk_is_cheaper(
-            len(ids), page, table_rows(connection, self.table)
-        )
         return f"{'+' if walk else ''}{key} IN ({_id_list(ids)})", params
+
+
+def _walks(connection, table, ids, page):
+    """Whether a query whose rows are among `ids` (None: past CANDIDATES_MAX) walks its
+    order's index: a page (`page` rows; None for a count or a ranking) of common words
+    always, of fewer rows found when walk_is_cheaper()."""
+    if page is None:
+        return False
+    return ids is None or walk_is_cheaper(len(ids), page, table_rows(connection, table))
 
 
 def _id_list(ids):
@@ -270,11 +276,10 @@ def fill_deferred(sql, connection, found, page):
         # and digits only (lib.text.search_words), each trigram quoted.
         literal = "'{}'".format(expression.replace("'", "''"))
         rows = f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH {literal}'
-        walk = page is not None
     else:
         rows = _id_list(ids)
-        walk = page is not None and walk_is_cheaper(len(ids), page, table_rows(connection, table))
-    return sql.replace(DEFERRED_WALK, "+" if walk else "", 1).replace(DEFERRED_ROWS, rows, 1)
+    walk = "+" if _walks(connection, table, ids, page) else ""
+    return sql.replace(DEFERRED_WALK, walk, 1).replace(DEFERRED_ROWS, rows, 1)
 
 
 # What walking a list's order index costs per row it passes (checking the row's id

@@ -24,6 +24,7 @@ from kb import models
 from kb.api import projections, views
 from kb.api.pagination import Keyset
 from kb.filtering import compiled, converters, sync
+from kb.filtering.shapes import Refused, Values
 from kb.lib.text import search_words
 from tests import factories
 from tests.api.test_projections import build, graphs
@@ -236,10 +237,10 @@ def test_a_parameter_of_no_simple_kind_is_refused():
 
     # A list among the parameters (an array on PostgreSQL) could hold a sentinel.
     queryset = models.Organisation.objects.annotate(listed=RawSQL("%s", [["a", "b"]]))
-    with pytest.raises(compiled.Refused):
-        compiled.compile_plan(queryset.values("slug", "listed"), compiled.Values(), connection)
+    with pytest.raises(Refused):
+        compiled.compile_plan(queryset.values("slug", "listed"), Values(), connection)
     plain = models.Organisation.objects.values("slug")
-    assert compiled.compile_plan(plain, compiled.Values(), connection).params == []
+    assert compiled.compile_plan(plain, Values(), connection).params == []
 
 
 def test_shapes_are_bounded_and_refusals_remembered():
@@ -250,7 +251,7 @@ def test_shapes_are_bounded_and_refusals_remembered():
         def build():
             built.append(n)
             if n == "refused":
-                raise compiled.Refused(n)
+                raise Refused(n)
             return n
 
         return build
@@ -264,7 +265,7 @@ def test_shapes_are_bounded_and_refusals_remembered():
 
 
 def test_sentinels_are_of_each_values_kind_and_distinct():
-    values = compiled.Values()
+    values = Values()
     fakes = [
         values.add(7),
         values.add("police"),
@@ -284,7 +285,7 @@ def test_sentinels_are_of_each_values_kind_and_distinct():
     assert values.needed({0, 1, 2, 3, 4}) and values.needed({0, 1, 2, 3, 5})
     assert not values.needed({0, 1, 2, 3}) and not values.needed({1, 2, 3, 4})
     for odd in (None, True, 1.5):
-        with pytest.raises(compiled.Refused):
+        with pytest.raises(Refused):
             values.add(odd)
 
 
@@ -456,55 +457,3 @@ def test_faster_sqlite_datetimes_give_what_djangos_give(text):
             continue
         got = fast(text, expression, connection)
         assert got == expected and repr(got) == repr(expected)
-
-
-@pytest.mark.usefixtures("seeded")
-@pytest.mark.parametrize("plan", ["by key", "walked", "past the cap"])
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/api/v1/organisations/?q=police",
-        "/api/v1/organisations/?q=police%20nationale&page_size=1&page=2",
-        "/api/v1/events/?q=maroc&lang=fr",
-    ],
-)
-def test_a_compiled_search_runs_the_built_searchs_sql(client, monkeypatch, url, plan):
-    """The rows the index found are written in as search.Candidates writes them, in each
-    of its plans: the same SQL (so the same plan), not only the same answer."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from kb.db import search
-
-    if plan == "by key":
-        monkeypatch.setattr(search, "WALK_PAGE_MIN", 10**9)
-    elif plan == "walked":
-        monkeypatch.setattr(search, "WALK_PAGE_MIN", 1)
-        monkeypatch.setattr(search, "WALK_COST", 0)
-    elif plan == "past the cap":
-        monkeypatch.setattr(search, "CANDIDATES_MAX", 1)
-
-    def page_sql():
-        # The page's query: not the search index's own (`SELECT rowid ...`).
-        found = [
-            q["sql"] for q in queries if "LIMIT" in q["sql"] and "SELECT rowid" not in q["sql"][:20]
-        ]
-        return found[0]
-
-    compiled.SHAPES.clear()
-    client.get(url)  # compiles
-    with CaptureQueriesContext(connection) as queries:
-        fast = client.get(url)
-    fast_sql = page_sql()
-    with monkeypatch.context() as patch:
-        patch.setattr(views.compiled, "listing", lambda *args, **kwargs: None)
-        with CaptureQueriesContext(connection) as queries:
-            built = client.get(url)
-    assert any(plans().values())
-    assert fast.content == built.content
-    assert fast.json()["count"] >= 1
-    assert fast_sql == page_sql()
-    if connection.vendor == "sqlite":
-        walks = {"by key": False, "walked": True, "past the cap": True}[plan]
-        assert ('+"' in fast_sql) is walks, fast_sql
-        assert ("MATCH" in fast_sql) is (plan == "past the cap"), fast_sql
