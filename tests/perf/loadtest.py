@@ -341,9 +341,14 @@ def main():
                 "--run-time",
                 run_time,
                 # Users finish what they are doing at the end: the editor's import
-                # among them, which on a busy machine can outlast a 20 s run.
+                # among them, which on a busy machine can outlast a 20 s run. Its two
+                # jobs may each wait up to the editor's patience (locustfile.py,
+                # AdminImport.patience_s, 300 s) behind the downloads' rebuild that the
+                # data load queued: at 120 s the editor was stopped before the check
+                # had run (the rebuild took 167 s on a loaded CI machine), and the
+                # import never written. The browsing users finish within seconds.
                 "--stop-timeout",
-                "120",
+                "660",
                 "--csv",
                 stats_prefix,
                 "--only-summary",
