@@ -11,6 +11,7 @@ kb/admin/editorial.py.
 """
 
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
@@ -36,6 +37,7 @@ from ..models import (
     Post,
     Topic,
 )
+from . import search
 from .autocomplete import LoadedEnds
 from .columns import clamped_column, dates_column, precision, quotes_link, updated
 from .editorial import EditorialAdmin
@@ -284,8 +286,24 @@ class ClaimAdmin(RecordAdmin, TranslationAdmin):
 
 
 class JoinRowAdmin(CitedAdmin):
+    """A join row: searched by its ends' names, each end in its own table (search.py)."""
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*registry.of(self.model).ends)
+
+    def get_search_results(self, request, queryset, search_term):
+        search_fields = self.get_search_fields(request)
+        if not (search_fields and search_term):
+            return queryset, False
+        # A subquery per end: no row is repeated, so no DISTINCT is needed.
+        return search.through_ends(queryset, search_fields, search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Unsearched, the latest rows are read along the key at once (one query);
+        # searched, the rows found are many and sorted first (search.py).
+        searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        paginator = search.KeysFirstPaginator if searched else self.paginator
+        return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
 
 @admin.register(Membership)
