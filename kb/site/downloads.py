@@ -11,11 +11,17 @@ A file is answered with:
   file (200), as it changed since. Several ranges at once get the whole
   file too: the standard lets a server ignore a Range it will not serve;
 - Content-Disposition: attachment, with the public name.
+
+The manifest lives in the jobs database. When it cannot be read (never
+migrated, or its server down) the page and the files answer 503 with
+Retry-After, and the log names the cause, rather than a server error.
 """
 
+import logging
 import re
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,6 +38,20 @@ from .views import site_address
 
 BLOCK = 1 << 16
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RETRY_AFTER = 300  # seconds: about what an operator needs to migrate or restart
+log = logging.getLogger(__name__)
+
+
+def unavailable(request, error):
+    """503: the manifest cannot be read; the log says why and what fixes a missing table."""
+    log.error(
+        "The downloads' manifest cannot be read from the jobs database (%s): if it was "
+        "never migrated, run `manage.py migrate --database jobs` (`make migrate` does).",
+        error,
+    )
+    response = render(request, "kb/downloads_unavailable.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 def manifest():
@@ -46,8 +66,11 @@ def manifest():
 @never_cache
 @require_safe
 def downloads_page(request):
-    files = manifest()
-    schedule = DownloadsSchedule.objects.filter(pk=1).first()
+    try:
+        files = manifest()
+        schedule = DownloadsSchedule.objects.filter(pk=1).first()
+    except DatabaseError as error:
+        return unavailable(request, error)
     base = site_address(request)
     described = [
         {
@@ -142,7 +165,10 @@ def _part(handle, start, length):
 def download(request, name):
     if catalogue.named(name) is None:
         raise Http404(name)
-    row = DownloadFile.objects.filter(name=name).first()
+    try:
+        row = DownloadFile.objects.filter(name=name).first()
+    except DatabaseError as error:
+        return unavailable(request, error)
     if row is None:
         raise Http404(name)
     etag = quote_etag(row.sha256)

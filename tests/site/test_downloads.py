@@ -228,3 +228,43 @@ def test_a_range_is_the_bytes_it_names(size, first, length):
     else:
         start, end = wanted
         assert data[start : end + 1] == data[first : last + 1]
+
+
+# --- The jobs database unreadable ------------------------------------------------------
+
+
+@pytest.fixture
+def manifest_missing():
+    """The manifest's table gone from the jobs database, as before `migrate --database
+    jobs`: renamed inside the test's transaction, which puts it back."""
+    from django.db import connections
+
+    from kb.db.routing import jobs_alias
+    from kb.models import DownloadFile
+
+    connection = connections[jobs_alias(DownloadFile)]
+    table = DownloadFile._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    return table
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_page_without_its_manifest_says_it_is_unavailable(
+    client, downloads_storage, manifest_missing, language, caplog
+):
+    response = client.get(f"/{language}/downloads/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    html = response.content.decode()
+    words = {"en": "not available on this server", "fr": "pas disponibles sur ce serveur"}
+    assert words[language] in html
+    assert "migrate --database jobs" in caplog.text
+
+
+def test_file_without_its_manifest_is_unavailable(client, downloads_storage, manifest_missing):
+    response = client.get(file_url(CSV))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    # A name the catalogue does not know is still not found.
+    assert client.get(file_url("nothing.zip")).status_code == 404
