@@ -12,6 +12,8 @@ import time
 
 from django.db.models import BooleanField, Expression, F
 
+from . import planning
+
 # Shortest word the trigram index can look up; shorter words are matched by
 # a scan of the rows the longer words found (or of the table if none).
 TRIGRAM = 3
@@ -309,7 +311,7 @@ def walk_is_cheaper(found, page, rows):
     end of the order make the walk cost up to a pass over the index (some 20 ms at
     scale 100), as every walk did before this choice.
     """
-    return page >= WALK_PAGE_MIN and found * found >= WALK_COST * page * rows
+    return planning.walk_is_cheaper(found, page, rows, WALK_COST, WALK_PAGE_MIN)
 
 
 # The annotation by which a ranked search orders its rows (RecordQuerySet.ranked_search).

@@ -40,6 +40,10 @@ SQL could depend on a value other than as a parameter:
 - a query to the database while building (a filter that looked something up
   would have looked up the sentinel, and written the answer into the SQL).
 Shapes are kept per process, at most MAX_SHAPES of them, the oldest dropped.
+On SQLite a page whose filters keep few rows (its count, which the paginator
+reads first, says) runs its plan's SQL with the status test unindexed, read
+through a filter's own index and sorted rather than walking the order's
+(planning.sorted_by_key).
 tests/api/test_compiled.py and tests/site/test_compiled_pages.py hold both
 paths to the same answers, byte for byte, on the seed data and on random data
 and filters, on both databases. A request's shape and its sentinels are in
@@ -47,6 +51,7 @@ shapes.py, the converters in converters.py.
 """
 
 import contextlib
+import copy
 import datetime
 import threading
 from collections import OrderedDict
@@ -58,7 +63,7 @@ from django.db import connections
 from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators
 
-from ..db import counts, search
+from ..db import counts, planning, search
 from .converters import faster
 from .shapes import SENTINEL_MARK, Refused, Values, filter_shape
 
@@ -79,6 +84,12 @@ class Plan:
     names: list
     converters: list
     keyset: object | None  # the list's Keyset, for cursor pages (the API's)
+
+    def with_sql(self, sql):
+        """This plan reading `sql`: the same parameters, in the same places."""
+        plan = copy.copy(self)
+        plan.sql = sql
+        return plan
 
     def bind(self, real, connection):
         params = []
@@ -295,6 +306,7 @@ class CompiledList:
         self.connection = connections[self.alias]
         self.plan = SHAPES.get((*key, self.alias, self.shape, "page"), self._build_page)
         self.keyset = None if self.plan is None else self.plan.keyset
+        self.counted = None  # the rows' count, once the paginator has asked for it
 
     def _queryset(self, cleaned):
         """The list's ordered queryset from the FilterSet's filters, given `cleaned`."""
@@ -328,13 +340,34 @@ class CompiledList:
             return []  # as a queryset's empty slice: no query
         values, connection = self.values, self.connection
         found = values.found(connection)
-        return self.plan.rows(connection, values.real, stop - start, start, found)
+        plan = self._as_counted(self.plan, stop, "page")
+        return plan.rows(connection, values.real, stop - start, start, found)
+
+    def _as_counted(self, plan, page, *kind):
+        """`plan` for `page` rows (the offset's included), as the rows' count says it is
+        best read (planning.sorted_by_key()).
+
+        A search chooses its own way (search.fill_deferred); rows read before their
+        count (the paginator and the cursor pages ask for it first) keep the walk.
+        """
+        if self.connection.vendor != "sqlite":
+            return plan  # PostgreSQL's statistics choose
+        if self.counted is None or self.values.searched is not None:
+            return plan
+        table = self.model._meta.db_table
+        rows = search.table_rows(self.connection, table)
+        sql = planning.sorted_by_key(plan.sql, table, self.connection, self.counted, page, rows)
+        if sql is None or sql == plan.sql:
+            return plan
+        key = (*self.key, self.alias, self.shape, *kind, "sorted")
+        return SHAPES.get(key, lambda: plan.with_sql(sql))
 
     def cached_count(self, version=None, key=None):
         # The real query is built only when the count is not cached.
-        return counts.cached_count_of(
+        self.counted = counts.cached_count_of(
             self.filterset.queryset, lambda: self.filterset.qs, version, key
         )
+        return self.counted
 
     def seek(self, values, forward, limit):
         """Up to `limit` rows after (forward) or before the keyset position `values`, in
@@ -357,6 +390,7 @@ class CompiledList:
             queryset = self._beyond(self.order(self.filterset.qs), values, forward)
             return list(self._selected(queryset)[:limit])
         found = self.values.found(self.connection)
+        plan = self._as_counted(plan, limit, "seek", forward, nulls)
         return plan.rows(self.connection, self.values.real, limit, found=found)
 
     def _beyond(self, queryset, values, forward):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from kb import models
 from kb.api import projections, views
 from kb.api.pagination import Keyset
+from kb.db import planning
 from kb.filtering import compiled, converters, sync
 from kb.filtering.shapes import Refused, Values
 from kb.lib.text import search_words
@@ -105,8 +106,14 @@ COMPILED_URLS = [
 ]
 
 
+@pytest.mark.parametrize("walk_cost", [10**9, 0], ids=["sorted", "walked"])
 @pytest.mark.parametrize("url", COMPILED_URLS)
-def test_a_compiled_list_is_the_built_lists_bytes(client, monkeypatch, seed_slugs, url):
+def test_a_compiled_list_is_the_built_lists_bytes(
+    client, monkeypatch, seed_slugs, url, walk_cost
+):
+    # Both plans of a filtered page on SQLite (planning.sorted_by_key()): its rows read
+    # through its filters' indexes and sorted, or its order's index walked.
+    monkeypatch.setattr(planning, "FILTER_WALK_COST", walk_cost)
     response, used = both_ways(client, monkeypatch, url.format(**seed_slugs))
     assert response.status_code == 200
     assert used, url
@@ -336,8 +343,9 @@ def test_random_records_and_filters_are_the_built_lists_bytes(client, monkeypatc
         data=st.data(),
         page_size=st.integers(1, 3),
         cursor_from=st.sampled_from([1, 1000]),
+        walk_cost=st.sampled_from([10**9, 0]),  # planning.sorted_by_key(): both plans
     )
-    def check(spec, api, data, page_size, cursor_from):
+    def check(spec, api, data, page_size, cursor_from, walk_cost):
         nonlocal compiled_pages
         with transaction.atomic():
             build(spec)
@@ -355,6 +363,7 @@ def test_random_records_and_filters_are_the_built_lists_bytes(client, monkeypatc
             url = f"/api/v1/{api}/?lang={lang}&page_size={page_size}&{query}"
             with monkeypatch.context() as patch:
                 patch.setattr(views.Pagination, "CURSOR_FROM_ROW", cursor_from)
+                patch.setattr(planning, "FILTER_WALK_COST", walk_cost)
                 for _page in range(3):  # the first pages, by number or by cursor
                     response, used = both_ways(client, monkeypatch, url)
                     compiled_pages += used
