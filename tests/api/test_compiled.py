@@ -108,9 +108,7 @@ COMPILED_URLS = [
 
 @pytest.mark.parametrize("walk_cost", [10**9, 0], ids=["sorted", "walked"])
 @pytest.mark.parametrize("url", COMPILED_URLS)
-def test_a_compiled_list_is_the_built_lists_bytes(
-    client, monkeypatch, seed_slugs, url, walk_cost
-):
+def test_a_compiled_list_is_the_built_lists_bytes(client, monkeypatch, seed_slugs, url, walk_cost):
     # Both plans of a filtered page on SQLite (planning.sorted_by_key()): its rows read
     # through its filters' indexes and sorted, or its order's index walked.
     monkeypatch.setattr(planning, "FILTER_WALK_COST", walk_cost)

@@ -76,9 +76,7 @@ def _plan(sql):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner without statistics")
 @pytest.mark.parametrize("url", ["/api/v1/organisations/", "/en/organisations/"])
-def test_a_narrow_page_starts_from_its_filters_index_and_a_wide_one_walks(
-    client, monkeypatch, url
-):
+def test_a_narrow_page_starts_from_its_filters_index_and_a_wide_one_walks(client, monkeypatch, url):
     for n in range(6):
         f.OrganisationFactory(slug=f"police-{n}", name_en=f"Police {5 - n}", country="VA")
         f.OrganisationFactory(slug=f"academy-{n}", name_en=f"Academy {n}", country="FR")
