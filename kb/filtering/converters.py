@@ -1,5 +1,5 @@
 """The ORM's converters, faster where it is safe: what compiled plans (compiled.py)
-convert their rows' columns with. tests/api/test_compiled.py holds each to Django's own
+convert their rows' columns with. tests/filtering/test_converters.py holds each to Django's own
 answer on edge cases.
 """
 
