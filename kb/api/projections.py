@@ -27,7 +27,7 @@ from ..models import (
     Topic,
 )
 from ..models.citations import public_text
-from ..models.relation_rows import participant_rows, topic_rows
+from ..models.relation_rows import participant_lists, topic_rows
 from ..models.visibility import shown
 from .fields import country_code
 from .projection_base import Projection, identifiers_of, iso_date, published_slug, utc_time
@@ -178,18 +178,12 @@ class EventProjection(Projection):
     def related(self, rows, alias):
         related = super().related(rows, alias)
         ids = [r["id"] for r in rows]
-        topics, participants = {}, {}
-        if ids:
-            # EventQuerySet.for_listing(): published topics (by slug), and the
-            # participations whose participants are all published (Meta order).
-            for event, slug in topic_rows(Event, ids, alias):
-                topics.setdefault(event, []).append(slug)
-            # Meta's order within each event, in SQL compiled once.
-            for event, organisation, person, post, role in participant_rows(ids, alias):
-                participants.setdefault(event, []).append(
-                    {"organisation": organisation, "person": person, "post": post, "role": role}
-                )
-        related.update(topics=topics, participants=participants)
+        topics = {}
+        # EventQuerySet.for_listing(): published topics (by slug), and the
+        # participations whose participants are all published (Meta order).
+        for event, slug in topic_rows(Event, ids, alias):
+            topics.setdefault(event, []).append(slug)
+        related.update(topics=topics, participants=participant_lists(ids, alias))
         return related
 
     def row(self, row, related):

@@ -30,11 +30,11 @@ def reference_index(model_name):
     """(id, status, slug): a record's slug and whether the public sees it, read by its key
     from this index alone.
 
-    An events page names its 955 participants by slug (relation_rows.participant_rows):
-    read from the table, each is a lookup of a wide row (its search text, aliases,
-    description) among 100,000; from this index, of a few bytes (1.85 -> 1.35 ms of
-    SQL for that page at scale 100). SQLite's planner still prefers the row by its
-    key, so that query names the index (reference_index_name).
+    An events page named its 955 participants by slug this way: read from the table,
+    each was a lookup of a wide row (its search text, aliases, description) among
+    100,000; from this index, of a few bytes (1.85 -> 1.35 ms of SQL for that page
+    at scale 100). The page now reads the list the database keeps for each event
+    (kb/db/groups.py, Participants).
 
     It also turns SQLite's own plan for a page of a search that found up to
     search.CANDIDATES_MAX rows, from walking the name index to reading the rows

@@ -1,5 +1,5 @@
 """The benchmark's HTTP floor: bare views that return each case's rows with values()
-(an events page's participants with the app's own compiled SQL, participant_rows()).
+(an events page's participants as the app reads them, participant_lists()).
 
 Served beside the app by the same gunicorn (tests/perf/urls.py), through the
 same middleware, so the gap between a case and its floor is what the app's
@@ -17,7 +17,7 @@ from django.http import JsonResponse
 
 from kb.lib import regions
 from kb.models import Citation, Event, Organisation, Participation, Status
-from kb.models.relation_rows import participant_rows
+from kb.models.relation_rows import participant_lists
 
 ORG_FIELDS = (
     "id",
@@ -46,7 +46,6 @@ EVENT_FIELDS = (
     "organiser__slug",
     "updated_at",
 )
-PARTICIPANT_FIELDS = ("event_id", "organisation__slug", "person__slug", "post__slug", "role")
 
 
 def _size(request, default=50):
@@ -68,11 +67,8 @@ def _with_citations(model, rows):
 
 
 def _with_participants(rows):
-    by_event = {}
-    # The app's SQL (kb/api/projections.py): by event key, not by the events' dates.
-    for values in participant_rows([row["id"] for row in rows]):
-        participant = dict(zip(PARTICIPANT_FIELDS, values, strict=True))
-        by_event.setdefault(participant["event_id"], []).append(participant)
+    # The app's read (kb/api/projections.py): the list the database keeps for each event.
+    by_event = participant_lists([row["id"] for row in rows])
     for row in rows:
         row["participants"] = by_event.get(row["id"], [])
     return rows
