@@ -4,7 +4,8 @@
 
 The stack is the deployment's own (config/compose.yaml): `make migrate`,
 then `make serve` (gunicorn with config/gunicorn.py, DEBUG off) and
-`make worker` (the task worker), on PostgreSQL and Redis. It runs in a
+two `make worker` (task workers, as production runs them: README,
+"Deploying"), on PostgreSQL and Redis. It runs in a
 scratch database of its own, `<name>_loadtest` beside the database of
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), made
 anew and dropped afterwards, filled as the benchmark fills its own
@@ -64,6 +65,7 @@ THROTTLE_RATE = "1000000/minute"
 # The make targets this runs, as config/compose.yaml's services run them
 # (tests/ops/test_deploy.py reads this to know what CI exercises).
 STACK_TARGETS = ("migrate", "serve", "worker")
+WORKERS = 2  # task workers beside the web server
 EDITOR = "loadtest-editor"
 
 
@@ -234,16 +236,19 @@ def make(target, env, log):
     )
 
 
-def stop(process, timeout=60):
-    """SIGTERM to make, which passes it on to gunicorn or the worker and waits for them."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the session make leads: this run's own
-        process.wait()
+def stop(*processes, timeout=60):
+    """SIGTERM to each make, which passes it on to gunicorn or the worker, then wait for them
+    all together: a worker finishes the job under way first, up to `timeout`."""
+    running = [p for p in processes if p is not None and p.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the session make leads: this run's own
+            process.wait()
 
 
 # --- Main ----------------------------------------------------------------------------------
@@ -299,7 +304,8 @@ def main():
     os.environ["TASKS_BACKEND"] = stack["TASKS_BACKEND"]
 
     load_before = os.getloadavg()[0]
-    web = worker = None
+    web = None
+    workers = []
     failed = []
     started = time.monotonic()
     serve_log, worker_log = work / "serve.log", work / "worker.log"
@@ -314,12 +320,20 @@ def main():
         data_path.write_text(json.dumps(data))
 
         with serve_log.open("w") as web_out, worker_log.open("w") as worker_out:
-            worker = make("worker", stack, worker_out)
+            # Two, as production runs them: the editor's import then runs beside the
+            # downloads' rebuild that the data load queued (224 s at scale 10 on a loaded
+            # 2-core machine), not behind it. The queue hands each job to one of them.
+            workers = [make("worker", stack, worker_out) for _ in range(WORKERS)]
             web = make("serve", stack, web_out)
         host = f"http://127.0.0.1:{port}"
         # Readiness: databases, cache, migrations, and a worker that beats.
         servers.wait_for(
-            f"{host}/readyz/", timeout=180, processes={"make serve": web, "make worker": worker}
+            f"{host}/readyz/",
+            timeout=180,
+            processes={
+                "make serve": web,
+                **{f"make worker {i + 1}": w for i, w in enumerate(workers)},
+            },
         )
         print(
             f"  stack up ({time.monotonic() - started:.0f} s since the start); load for {run_time}",
@@ -343,10 +357,10 @@ def main():
                 # Users finish what they are doing at the end: the editor's import
                 # among them, which on a busy machine can outlast a 20 s run. Its two
                 # jobs may each wait up to the editor's patience (locustfile.py,
-                # AdminImport.patience_s, 300 s) behind the downloads' rebuild that the
-                # data load queued: at 120 s the editor was stopped before the check
-                # had run (the rebuild took 167 s on a loaded CI machine), and the
-                # import never written. The browsing users finish within seconds.
+                # AdminImport.patience_s, 300 s) for a free worker: with one worker,
+                # behind the downloads' rebuild that the data load queued, at 120 s the
+                # editor was stopped before the check had run (the rebuild took 167 s
+                # on a loaded CI machine). The browsing users finish within seconds.
                 "--stop-timeout",
                 "660",
                 "--csv",
@@ -367,20 +381,22 @@ def main():
         if locust.returncode not in (0, 1):  # 1: some requests failed, reported below
             print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n")
             failed.append(f"locust exited {locust.returncode}")
-        for name, process in (("serve", web), ("worker", worker)):
+        for name, process in (
+            ("serve", web),
+            *((f"worker {i + 1}", w) for i, w in enumerate(workers)),
+        ):
             if process.poll() is not None:
                 failed.append(f"make {name} stopped during the run (exit {process.returncode})")
-        # The editor's import is a job: on one worker it may wait behind the
-        # downloads' rebuild that the data load queued (minutes on a loaded
-        # machine). It must finish, whenever the worker reaches it.
+        # The editor's import is a job, run by whichever worker is free (the other
+        # may be rebuilding the downloads). It must finish.
         deadline = time.monotonic() + 300
         while (rows := imported_rows()) != import_rows and time.monotonic() < deadline:
             time.sleep(2)
         if rows != import_rows:
             failed.append(f"the import wrote {rows:,} of {import_rows:,} organisations")
     finally:
-        stop(web)
-        stop(worker)
+        # The rebuild may still be under way: the workers get a minute to finish it.
+        stop(web, *workers)
         drop_database(url)
         empty_redis(redis_url)
 
