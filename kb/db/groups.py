@@ -104,7 +104,7 @@ class Participants(Kept):
     (visibility.shown("organisation", "person", "post")).
 
     Why: a page of 50 events names about 960 participants. Reading them joined to
-    their three ends, then building a dict for each, was half of the events list's
+    their three ends, then building a dict for each, was a third of the events list's
     time at scale 100 (1.6 ms of SQL and 1.5 of Python of 10.8); read from here
     it is one row per event, parsed by orjson.
     """
@@ -218,7 +218,7 @@ KEPT = (EVENTS, AGREEMENTS, PARTICIPANTS)
 
 
 def _sqlite_refresh(kept, owners):
-    """Refresh the groups of the owners selected by `owners` (SQL giving their ids)."""
+    """Refresh the kept value of the owners selected by `owners` (SQL giving their ids)."""
     return (
         f"INSERT OR REPLACE INTO {kept.table} ({kept.key}, {kept.column}) "
         f"SELECT e.id, {kept.value('sqlite')} FROM {kept.owner} e WHERE e.id IN ({owners});"

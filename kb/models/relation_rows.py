@@ -46,7 +46,7 @@ def topic_rows(model, ids, alias=None):
     (events or agreements), by slug.
 
     One query, in SQL compiled once per database alias and model, as
-    participant_lists(): through the ORM, building it cost twice its execution
+    citations.cited_quotes(): through the ORM, building it cost twice its execution
     (0.72 ms against 0.25 for a page of 50 events at scale 100). The rule is
     visibility.public("topic"); tests/models/test_topic_rows.py holds the two
     to the same rows.

@@ -326,14 +326,15 @@ def main():
             workers = [make("worker", stack, worker_out) for _ in range(WORKERS)]
             web = make("serve", stack, web_out)
         host = f"http://127.0.0.1:{port}"
+        stack_processes = {
+            "serve": web,
+            **{f"worker {i + 1}": worker for i, worker in enumerate(workers)},
+        }
         # Readiness: databases, cache, migrations, and a worker that beats.
         servers.wait_for(
             f"{host}/readyz/",
             timeout=180,
-            processes={
-                "make serve": web,
-                **{f"make worker {i + 1}": w for i, w in enumerate(workers)},
-            },
+            processes={f"make {name}": process for name, process in stack_processes.items()},
         )
         print(
             f"  stack up ({time.monotonic() - started:.0f} s since the start); load for {run_time}",
@@ -381,10 +382,7 @@ def main():
         if locust.returncode not in (0, 1):  # 1: some requests failed, reported below
             print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n")
             failed.append(f"locust exited {locust.returncode}")
-        for name, process in (
-            ("serve", web),
-            *((f"worker {i + 1}", w) for i, w in enumerate(workers)),
-        ):
+        for name, process in stack_processes.items():
             if process.poll() is not None:
                 failed.append(f"make {name} stopped during the run (exit {process.returncode})")
         # The editor's import is a job, run by whichever worker is free (the other
