@@ -57,6 +57,10 @@ class Projection:
 
     def __init__(self, context):
         self.context = context
+        # Whether the answer's renderer writes JSON text as it is (renderers.JSONRenderer):
+        # lists the database keeps as JSON then reach it unparsed (lib.jsontext).
+        renderer = getattr(context.get("request"), "accepted_renderer", None)
+        self.as_text = getattr(renderer, "writes_json_text", False)
         language = translation.get_language()
         if self.translated:
             order = resolution_order(language)

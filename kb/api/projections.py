@@ -183,7 +183,9 @@ class EventProjection(Projection):
         # participations whose participants are all published (Meta order).
         for event, slug in topic_rows(Event, ids, alias):
             topics.setdefault(event, []).append(slug)
-        related.update(topics=topics, participants=participant_lists(ids, alias))
+        related.update(
+            topics=topics, participants=participant_lists(ids, alias, as_text=self.as_text)
+        )
         return related
 
     def row(self, row, related):

@@ -13,13 +13,15 @@ from django.db import connections
 
 from ..db import groups
 from ..db.idlists import IDS, IN_IDS, rows_for_ids
+from ..lib.jsontext import JSONText
 from .visibility import PUBLIC
 
 
-def participant_lists(event_ids, alias=None):
+def participant_lists(event_ids, alias=None, as_text=False):
     """{event id: [{"organisation", "person", "post", "role"}, ...]} of the events
     `event_ids` that have a row: the participations the public may see, in Meta's order,
-    each end by slug (or None).
+    each end by slug (or None). With `as_text`, each list as the JSON text the database
+    keeps (lib.jsontext.JSONText), for a renderer that writes it as it is.
 
     Read from the list the database keeps for each event (kb/db/groups.py,
     Participants), one row per event: joining a page's 960 participations to
@@ -32,6 +34,8 @@ def participant_lists(event_ids, alias=None):
         return {}
     connection = connections[alias or "default"]
     rows = rows_for_ids(connection, _PARTICIPANTS_SQL, event_ids)
+    if as_text:
+        return {event: JSONText(text) for event, text in rows}
     return {event: orjson.loads(text) for event, text in rows}
 
 

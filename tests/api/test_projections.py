@@ -290,3 +290,53 @@ def test_the_renderer_indents_as_drf_does_when_asked():
     data = {"a": [1, "é\u2028"], "b": None}
     media = "application/json; indent=2"
     assert renderers.JSONRenderer().render(data, media) == DRFRenderer().render(data, media)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(data=JSON_VALUES)
+def test_json_text_is_written_as_the_value_it_holds(data):
+    # Kept text (lib.jsontext) inside an answer: the bytes of the value it stands for,
+    # compact through orjson, indented through DRF's encoder.
+    import orjson
+    from rest_framework.renderers import JSONRenderer as DRFRenderer
+
+    from kb.lib.jsontext import JSONText
+
+    try:
+        text = orjson.dumps(data).decode()
+        expected = DRFRenderer().render({"kept": data})
+    except (orjson.JSONEncodeError, UnicodeEncodeError):
+        return  # a lone surrogate: the databases cannot store one
+    answer = {"kept": JSONText(text)}
+    assert renderers.JSONRenderer().render(answer) == expected
+    media = "application/json; indent=2"
+    indented = DRFRenderer().render({"kept": data}, media)
+    assert renderers.JSONRenderer().render(answer, media) == indented
+
+
+@pytest.mark.usefixtures("seeded")
+def test_json_pages_get_the_kept_participants_as_text_and_csv_as_lists(client, monkeypatch):
+    # The JSON renderer gets each event's participants as the database keeps them (the
+    # fast path the byte tests above then cover); the CSV, which flattens them, lists.
+    seen = []
+    real = projections.participant_lists
+
+    def spy(ids, alias=None, as_text=False):
+        found = real(ids, alias, as_text=as_text)
+        seen.append({type(value).__name__ for value in found.values()})
+        return found
+
+    monkeypatch.setattr(projections, "participant_lists", spy)
+    url = "/api/v1/events/?page_size=200"
+    assert client.get(url).status_code == 200
+    assert client.get(url, HTTP_ACCEPT="application/json; indent=2").status_code == 200
+    assert client.get(url + "&format=csv").getvalue().count(b"\n") > 1
+    slug = models.Event.objects.published().filter(participations__isnull=False)[0].slug
+    assert client.get(f"/api/v1/events/{slug}/").status_code == 200
+    assert seen == [{"JSONText"}, {"JSONText"}, {"list"}, {"JSONText"}]
+    # The indented answer, through DRF's encoder, is the serializer's too.
+    projected, serialized = both_ways(
+        client, monkeypatch, url, HTTP_ACCEPT="application/json; indent=2"
+    )
+    assert projected == serialized
+    assert b'\n  "results": [' in projected
