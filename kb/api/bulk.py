@@ -35,6 +35,9 @@ class SiteRequest(HttpRequest):
         self.method = "GET"
         self.path = self.path_info = "/"
         self._base = (parts.scheme, parts.netloc)
+        # What writes the records (documents()): the projections then hand it the
+        # JSON the database keeps as text (lib.jsontext), unparsed.
+        self.accepted_renderer = JSONRenderer()
 
     @property
     def scheme(self):

@@ -340,3 +340,12 @@ def test_json_pages_get_the_kept_participants_as_text_and_csv_as_lists(client, m
     )
     assert projected == serialized
     assert b'\n  "results": [' in projected
+
+
+def test_the_bulk_files_get_the_kept_lists_as_text():
+    # The JSON zip's records are written by the same renderer (kb/api/bulk.py), which
+    # takes the kept text as it is; tests/exports/test_bulk.py holds them to the API's.
+    from kb.api import bulk
+
+    context = {"request": bulk.SiteRequest("https://example.org")}
+    assert projections.for_model(models.Event)(context).as_text
