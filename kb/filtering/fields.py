@@ -13,14 +13,11 @@ which `canonical()` gives back for the URL.
 
 import copy
 import datetime
-import threading
-import weakref
 
 import django_filters as filters
 from django import forms
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import EMPTY_VALUES, ProhibitNullCharactersValidator
-from django.db import connections
 from django.db.models import Q
 from django.utils import translation
 from django.utils.functional import lazy
@@ -32,6 +29,7 @@ from ..lib import regions
 from ..lib.text import SLUG_RE
 from ..models import SlugRedirect
 from .names import close_countries, country_codes
+from .slug_rows import rows_for_slugs
 
 MAX_VALUES = 50  # values per parameter: enough for any real query, bounded for the database
 MAX_QUERY_LENGTH = 200
@@ -157,30 +155,15 @@ class SlugListField(ListField):
         return Slugs([row[0] for row in rows], [row[1] for row in rows], names)
 
     def _rows_for_slugs(self, slugs, columns):
-        """The queryset's rows (`columns`) whose slug is among `slugs`: one query.
-
-        Its SQL is compiled once per queryset, alias and number of slugs, and
-        kept as text (never as a queryset, whose rows a second run would read
-        from its cache): building it through the ORM cost an events page some
-        0.3 ms, a tenth of it. A page that shows names (`accept_names`) reads
-        through the ORM, which gives the translated name its fallbacks.
-        """
+        """The queryset's rows (`columns`) whose slug is among `slugs`: one query, through
+        SQL compiled once (slug_rows.py); a page that shows names (`accept_names`)
+        reads through the ORM, which gives the translated name its fallbacks."""
         if not slugs:
             return []
         slugs = list(dict.fromkeys(slugs))
         if self.accept_names:
             return self.queryset.filter(slug__in=slugs).values_list(*columns)
-        alias = self.queryset.db  # the router's choice, made for each request
-        compiled = _compiled_slug_lookup(self.queryset, alias, tuple(columns), len(slugs))
-        if compiled is None:
-            return self.queryset.filter(slug__in=slugs).values_list(*columns)
-        sql, params, positions, order = compiled
-        params = list(params)
-        for position, slug in zip(positions, slugs, strict=True):
-            params[position] = slug
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            return [tuple(row[i] for i in order) for row in cursor.fetchall()]
+        return rows_for_slugs(self.queryset, slugs, columns)
 
     def _redirected(self, slugs, columns):
         """{old slug: row of the record it was merged into}, for those of `slugs` that
@@ -203,45 +186,6 @@ class SlugListField(ListField):
 
     def canonical(self, cleaned):
         return list(cleaned)
-
-
-# Queryset -> {(alias, columns, number of slugs): (SQL, parameters, the slugs' places,
-# the columns' places in each row)}.
-# Filters share their queryset for the life of the process (SharedConfigFilter).
-_slug_lookups = weakref.WeakKeyDictionary()
-_slug_lookups_lock = threading.Lock()
-
-
-def _compiled_slug_lookup(queryset, alias, columns, count):
-    """SQL for `queryset.filter(slug__in=<count slugs>).values_list(*columns)` on `alias`,
-    with each slug's place among its parameters; None if it cannot be compiled so
-    (the ORM's answer then stands)."""
-    key = (alias, columns, count)
-    with _slug_lookups_lock:
-        found = _slug_lookups.get(queryset, {}).get(key)
-    if found is not None:
-        return found
-    marks = [f"\x00slug {i}\x00" for i in range(count)]
-    query = queryset.using(alias).filter(slug__in=marks).values(*columns).query
-    compiler = query.get_compiler(using=alias)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return None
-    # The SELECT's columns come in the compiler's order, not values()'s (which
-    # Django's iterable restores row by row): each row is put back in `columns`.
-    selected = [name for _expression, _sql, name in compiler.select]
-    if sorted(selected) != sorted(columns):
-        return None
-    order = [selected.index(name) for name in columns]
-    places = [i for i, param in enumerate(params) if param in marks]
-    if sorted(params[i] for i in places) != sorted(marks):
-        return None  # a slug went elsewhere than one parameter each: not ours to fill
-    positions = [params.index(mark) for mark in marks]
-    compiled = (sql, tuple(params), positions, order)
-    with _slug_lookups_lock:
-        _slug_lookups.setdefault(queryset, {})[key] = compiled
-    return compiled
 
 
 class Slugs(list):

@@ -1,6 +1,6 @@
-"""A slug filter's check (fields.SlugListField) reads its rows through SQL compiled once
-per queryset, alias and number of slugs: the same rows as the ORM, in the asked order,
-never a stale answer, one query. Both databases run it."""
+"""A slug filter's check (fields.SlugListField, through filtering/slug_rows.py) reads its
+rows through SQL compiled once per queryset, alias and number of slugs: the same rows as
+the ORM, in the asked order, never a stale answer, one query. Both databases run it."""
 
 import random
 
