@@ -32,11 +32,5 @@ class JSONText:
         """For orjson: the text written as it is."""
         return orjson.Fragment(self.text)
 
-    def __eq__(self, other):
-        return isinstance(other, JSONText) and self.text == other.text
-
-    def __hash__(self):
-        return hash(self.text)
-
     def __repr__(self):
         return f"JSONText({self.text!r})"
