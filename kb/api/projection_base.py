@@ -10,6 +10,7 @@ import itertools
 
 from django.urls import NoReverseMatch
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from modeltranslation.utils import resolution_order
 
 from ..models.citations import cited_quotes
@@ -24,6 +25,12 @@ def utc_time(value):
     # As DRF's DateTimeField in UTC (fields.UTCDateTimeField): ISO 8601, "Z".
     if value is None:
         return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value.tzinfo is None:
+        # A compiled list's SQLite date-time, naive as the driver reads it, and in UTC
+        # (converters.unconverted): the ORM's converter would only have said so.
+        return value.isoformat() + "Z"
     text = value.astimezone(UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -54,6 +61,10 @@ class Projection:
     # The field shown as `name` (and in `names`, when it is translated).
     name_field = "name"
     translated = True
+    # Dates and date-times this projection formats with utc_time() or iso_date(): a
+    # compiled list (kb/filtering/compiled.py) may hand them over as SQLite's driver
+    # reads them, without the ORM's converter (converters.unconverted).
+    unconverted = ("updated_at",)
 
     def __init__(self, context):
         self.context = context

@@ -174,6 +174,7 @@ class EventProjection(Projection):
         "organiser__status",
         "updated_at",
     )
+    unconverted = ("start_date", "end_date", "updated_at")
 
     def related(self, rows, alias):
         related = super().related(rows, alias)
@@ -225,6 +226,7 @@ class AgreementProjection(Projection):
         "signed_at__status",
         "updated_at",
     )
+    unconverted = ("signed_start", "signed_end", "updated_at")
 
     def related(self, rows, alias):
         related = super().related(rows, alias)
@@ -297,6 +299,7 @@ class SourceProjection(Projection):
         "text",
         "updated_at",
     )
+    unconverted = ("published_on", "updated_at")
 
     def related(self, rows, alias):
         # A source cites nothing (SourceSerializer.get_citations): its identifiers only.

@@ -64,7 +64,7 @@ from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators
 
 from ..db import counts, planning, search
-from .converters import faster
+from .converters import faster, unconverted
 from .shapes import SENTINEL_MARK, Refused, Values, filter_shape
 
 MAX_SHAPES = 512
@@ -152,8 +152,11 @@ def _contains_pattern(connection, value):
     return f"%{connection.ops.prep_for_like_query(value)}%"
 
 
-def compile_plan(queryset, values, connection):
-    """`queryset` (built with `values.fake`) as a Plan; Refused if a sentinel went astray."""
+def compile_plan(queryset, values, connection, raw=()):
+    """`queryset` (built with `values.fake`) as a Plan; Refused if a sentinel went astray.
+
+    The columns named in `raw` that are SQLite's dates or UTC date-times are read as the
+    driver gives them, without the ORM's converters (converters.unconverted)."""
     query = queryset.query
     compiler = query.get_compiler(connection=connection)
     try:
@@ -196,10 +199,11 @@ def compile_plan(queryset, values, connection):
     else:
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-    converters = [
-        (pos, [faster(convert) for convert in convs], expression)
-        for pos, (convs, expression) in compiler.get_converters(fields).items()
-    ]
+    converters = []
+    for pos, (convs, expression) in compiler.get_converters(fields).items():
+        if raw and names[pos] in raw and unconverted(convs, connection):
+            continue  # the projection reads the driver's value
+        converters.append((pos, [faster(convert) for convert in convs], expression))
     if queryset._iterable_class is ModelIterable:
         return InstancePlan(sql, bound, names, converters, None, queryset, compiler)
     return Plan(sql, bound, names, converters, None)
@@ -324,10 +328,24 @@ class CompiledList:
         """What the rows are read from: the projection's values(), or the instances."""
         return queryset if self.projection is None else self.projection.values(queryset)
 
+    def _raw(self, queryset):
+        """The columns the projection reads as the driver gives them (Projection.unconverted),
+        but the order's keys: a cursor holds those as the ORM reads them."""
+        names = getattr(self.projection, "unconverted", ())
+        order = queryset.query.order_by
+        if not names or not all(isinstance(item, str) for item in order):
+            return ()
+        keys = {item.lstrip("-") for item in order}
+        return tuple(name for name in names if name not in keys)
+
+    def _compile(self, queryset):
+        selected = self._selected(queryset)
+        return compile_plan(selected, self.values, self.connection, self._raw(queryset))
+
     def _build_page(self):
         with self.connection.execute_wrapper(_refuse_queries):
             queryset = self._queryset(self.cleaned)
-            plan = compile_plan(self._selected(queryset), self.values, self.connection)
+            plan = self._compile(queryset)
         plan.keyset = None
         if self.keyset_class is not None:
             with contextlib.suppress(ValueError):  # an order no keyset can page
@@ -382,8 +400,7 @@ class CompiledList:
             if fakes is None:
                 raise Refused("a cursor value of no known kind")
             with self.connection.execute_wrapper(_refuse_queries):
-                queryset = self._beyond(self._queryset(self.cleaned), fakes, forward)
-                return compile_plan(self._selected(queryset), self.values, self.connection)
+                return self._compile(self._beyond(self._queryset(self.cleaned), fakes, forward))
 
         plan = SHAPES.get((*self.key, self.alias, self.shape, "seek", forward, nulls), build)
         if plan is None:

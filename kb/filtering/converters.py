@@ -37,6 +37,27 @@ def faster(convert):
     return convert
 
 
+def unconverted(convs, connection):
+    """Whether a column the ORM converts with `convs` may be read without them, by a
+    caller that knows the value as SQLite's driver gives it: a date, or a naive
+    date-time in UTC (Projection.unconverted; the driver parses each column Django
+    declares as one, and the ORM's converter then only makes the date-time aware).
+    Each converter call costs more than the parse (0.5 against 0.2 µs)."""
+    if connection.vendor != "sqlite" or len(convs) != 1:
+        return False
+    method = getattr(convs[0], "__func__", None)
+    if getattr(method, "__module__", None) != SQLITE_OPERATIONS:
+        return False
+    if method.__name__ == "convert_datefield_value":
+        return True
+    # Naive means the connection's zone: UTC here, or the reader would need telling.
+    return (
+        method.__name__ == "convert_datetimefield_value"
+        and settings.USE_TZ
+        and connection.timezone_name == "UTC"
+    )
+
+
 def _json(convert, value, expression, connection):
     # orjson reads valid JSON as json.loads does, but for integers past 64 bits (as
     # floats); what it refuses (NaN, a lone surrogate) json.loads may read: all go to

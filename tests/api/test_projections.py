@@ -349,3 +349,18 @@ def test_the_bulk_files_get_the_kept_lists_as_text():
 
     context = {"request": bulk.SiteRequest("https://example.org")}
     assert projections.for_model(models.Event)(context).as_text
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(moment=st.datetimes(timezones=st.sampled_from([datetime.UTC])))
+def test_a_date_time_is_written_as_drfs_however_it_is_read(moment):
+    # Aware (the ORM's), naive UTC (SQLite's driver, for a compiled list) or text: the
+    # serializer's field gives the same.
+    from kb.api.fields import UTCDateTimeField
+    from kb.api.projection_base import utc_time
+
+    expected = UTCDateTimeField().to_representation(moment)
+    naive = moment.replace(tzinfo=None)
+    assert utc_time(moment) == utc_time(naive) == utc_time(str(naive)) == expected
+    paris = moment.astimezone(datetime.timezone(datetime.timedelta(hours=1)))
+    assert utc_time(paris) == utc_time(paris.isoformat()) == expected
