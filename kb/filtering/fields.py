@@ -259,13 +259,15 @@ class CountryListField(ChoiceListField):
         return codes
 
 
-class SharedConfigFilter(filters.Filter):
+class SharedConfig:
     """A filter whose deep copy shares its configuration.
 
     Every FilterSet instance deep-copies its class's filters; by default that
     copies the 249 country choices (and a queryset) on every request, a tenth
-    of a fast list's time. What a filter holds in `extra` is read, never
-    changed, so a shallow copy with its own `extra` dict is as safe.
+    of a fast list's time, and a plain filter's lazy label and help text (12 µs
+    a date filter, 28 an ordering). What a filter holds in `extra` is read,
+    never changed, so a shallow copy with its own `extra` dict is as safe.
+    Every filter of the FilterSets is one (tests/filtering/test_filters.py).
     """
 
     def __deepcopy__(self, memo):
@@ -276,6 +278,18 @@ class SharedConfigFilter(filters.Filter):
             duplicate.method = self.method  # binds a FilterMethod to the copy, not to self
         memo[id(self)] = duplicate
         return duplicate
+
+
+class SharedConfigFilter(SharedConfig, filters.Filter):
+    pass
+
+
+class TextFilter(SharedConfig, filters.CharFilter):
+    pass
+
+
+class DateFilter(SharedConfig, filters.DateFilter):
+    pass
 
 
 class SlugFilter(SharedConfigFilter):
@@ -333,9 +347,7 @@ def date_filter(label, **kwargs):
     """A day, ISO 8601 only: the same query string means the same day in either language
     (Django's own input formats would read 01/02/2025 as 2 January in English). A page
     may add its language's format (kb/site/forms.py)."""
-    return filters.DateFilter(
-        label=label, input_formats=[ISO_DATE], help_text=_("YYYY-MM-DD"), **kwargs
-    )
+    return DateFilter(label=label, input_formats=[ISO_DATE], help_text=_("YYYY-MM-DD"), **kwargs)
 
 
 def _region_help():
@@ -374,7 +386,7 @@ def _descending(field):
     return _("%(field)s (descending)") % {"field": SORT_LABELS[field]}
 
 
-class NameOrderingFilter(filters.OrderingFilter):
+class NameOrderingFilter(SharedConfig, filters.OrderingFilter):
     """`ordering`, the name (title, statement) sorting as the lists' default order does: by
     the name shown in the active language, under its collation (kb/models/ordering.py),
     rather than code point by code point ("BKA" before "Bahamas")."""

@@ -36,6 +36,7 @@ from .fields import (
     MAX_QUERY_LENGTH,
     ChoicesFilter,
     SlugFilter,
+    TextFilter,
     YearFilter,
     country_filter,
     date_filter,
@@ -54,7 +55,7 @@ class BaseFilterSet(filters.FilterSet):
     # (FilterSet class, its filters' names, language) -> its form class: get_form_class().
     _form_classes = {}
 
-    q = filters.CharFilter(
+    q = TextFilter(
         label=_("Search"),
         method="filter_q",
         max_length=MAX_QUERY_LENGTH,

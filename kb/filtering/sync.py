@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from . import filtersets as kb_filters
+from .fields import SharedConfig
 
 
 class UpdatedSinceField(IsoDateTimeField):
@@ -33,7 +34,7 @@ class UpdatedSinceField(IsoDateTimeField):
             raise ValidationError(_("Enter a date-time between years 1 and 9999.")) from exc
 
 
-class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+class UpdatedSinceFilter(SharedConfig, filters.IsoDateTimeFilter):
     field_class = UpdatedSinceField
 
 

@@ -280,3 +280,53 @@ def test_the_apis_form_has_the_fields_its_request_names(monkeypatch):
     for query, names in [("country=fr", {"country"}), ("parent=x", {"parent"}), ("q=a", {"q"})]:
         assert fields(query) == names
         assert len(filters.BaseFilterSet._form_classes) <= 2
+
+
+def _filterset_classes():
+    import django_filters
+
+    import kb.filtering.exports  # noqa: F401  (every module that declares FilterSets)
+    import kb.filtering.scope  # noqa: F401
+    import kb.filtering.sync  # noqa: F401
+
+    found, todo = set(), [django_filters.FilterSet]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            if subclass not in found:
+                found.add(subclass)
+                todo.append(subclass)
+    return [c for c in found if c.__module__.startswith("kb.")]
+
+
+def test_every_filter_is_copied_sharing_its_configuration():
+    # A FilterSet deep-copies its filters per request: each one's copy shares what it
+    # reads (choices, labels) rather than copying it (fields.SharedConfig).
+    classes = _filterset_classes()
+    assert len(classes) >= 15
+    plain = [
+        f"{cls.__name__}.{name}"
+        for cls in classes
+        for name, filter_ in cls.base_filters.items()
+        if not isinstance(filter_, filter_fields.SharedConfig)
+    ]
+    assert plain == []
+
+
+def test_each_filtersets_copies_are_its_own():
+    first, second = (
+        run(filters.EventFilterSet, "q=interpol&date_from=2025-11-24&region=africa")
+        for _ in range(2)
+    )
+    for name in ("q", "date_from", "region", "ordering"):
+        mine, theirs = first.filters[name], second.filters[name]
+        base = filters.EventFilterSet.base_filters[name]
+        assert mine is not theirs and mine is not base
+        assert mine.parent is first and theirs.parent is second
+        assert mine.extra == base.extra and mine.extra is not base.extra
+        mine.extra["help_text"] = "changed"
+        assert base.extra["help_text"] != "changed"
+        if base.method is not None:
+            # The method runs on the copy's own FilterSet.
+            assert mine.filter.f is mine and mine.filter.method.__self__ is first
+    assert first.is_valid() and second.is_valid()
+    assert set(first.qs) == set(second.qs)
