@@ -36,13 +36,13 @@ from .fields import (
     MAX_QUERY_LENGTH,
     ChoicesFilter,
     SlugFilter,
-    TextFilter,
     YearFilter,
     country_filter,
     date_filter,
     ordering_filter,
     region_filter,
 )
+from .shared import TextFilter
 
 # Form classes kept (BaseFilterSet.get_form_class): some ten types, two languages, and
 # the sets of parameters API clients use, which are few in practice.

@@ -16,7 +16,7 @@ from django.db import connections
 
 # Queryset -> {(alias, columns, number of slugs): (SQL, parameters, the slugs' places,
 # the columns' places in each row)}. Filters share their queryset for the life of the
-# process (fields.SharedConfigFilter).
+# process (shared.SharedConfigFilter).
 _compiled = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 

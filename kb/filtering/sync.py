@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from . import filtersets as kb_filters
-from .fields import SharedConfig
+from .shared import SharedConfig
 
 
 class UpdatedSinceField(IsoDateTimeField):

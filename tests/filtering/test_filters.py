@@ -6,6 +6,7 @@ from django.utils import translation
 
 from kb.filtering import fields as filter_fields
 from kb.filtering import filtersets as filters
+from kb.filtering.shared import SharedConfig
 from kb.models import Agreement, Event, Organisation, Person, Post, Source, Status, Topic
 from tests import factories
 
@@ -300,14 +301,14 @@ def _filterset_classes():
 
 def test_every_filter_is_copied_sharing_its_configuration():
     # A FilterSet deep-copies its filters per request: each one's copy shares what it
-    # reads (choices, labels) rather than copying it (fields.SharedConfig).
+    # reads (choices, labels) rather than copying it (filtering.shared.SharedConfig).
     classes = _filterset_classes()
     assert len(classes) >= 15
     plain = [
         f"{cls.__name__}.{name}"
         for cls in classes
         for name, filter_ in cls.base_filters.items()
-        if not isinstance(filter_, filter_fields.SharedConfig)
+        if not isinstance(filter_, SharedConfig)
     ]
     assert plain == []
 
