@@ -126,6 +126,7 @@ def test_past_the_cap_a_page_walks_its_order_and_a_count_or_ranking_reads_the_in
     # name index instead reads all of it when the few rows found come late in its order
     # (13 ms for 2 rows found among 100,000; base.reference_index's comment).
     monkeypatch.setattr(search, "CANDIDATES_MAX", 1000)
+    search.forget_statistics()  # "academy" was past the cap: its rows found to be read again
     below = Organisation.objects.published().search("academy").in_name_order("en")[:3]
     assert "SEARCH kb_organisation USING INTEGER PRIMARY KEY" in plan(below)
     assert [o.name_en for o in below] == names[:3]
@@ -161,6 +162,44 @@ def test_below_the_cap_the_cheaper_plan_gives_the_same_page(monkeypatch):
     read = Organisation.objects.published().search("academy").in_name_order("en")[:10]
     assert "SEARCH kb_organisation USING INTEGER PRIMARY KEY" in plan(read)
     assert [o.name_en for o in read] == names[:10]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+def test_words_known_to_find_many_rows_are_walked_without_reading_them_first(monkeypatch):
+    """search.remembered_size: once the index's rows found for some words are read and
+    are many, a page of them walks at once, its own query reading them (a subquery);
+    words that find few are read first and looked up by key. The same pages either way,
+    and a row written since is found: the size chooses the plan, never the rows."""
+    names = [f"Police academy {n:02}" for n in range(12)]
+    for name in names:
+        factories.OrganisationFactory(name_en=name)
+    factories.OrganisationFactory(name_en="Customs office")
+    search.forget_statistics()
+
+    def page(words):
+        queryset = Organisation.objects.published().search(words).in_name_order("en")[:10]
+        with CaptureQueriesContext(connection) as queries:
+            rows = [o.name_en for o in queryset]
+        index_reads = [q for q in queries if q["sql"].startswith("SELECT rowid")]
+        return rows, len(index_reads), queries[-1]["sql"]
+
+    first, reads, sql = page("academy")
+    assert first == names[:10] and reads == 1  # read, then walked with their ids
+    assert '+"kb_organisation"."id" IN (' in sql and "MATCH" not in sql
+    again, reads, sql = page("academy")
+    assert again == first and reads == 0
+    assert '+"kb_organisation"."id" IN (SELECT rowid' in sql and "MATCH" in sql
+    # Few rows found: read every time, looked up by key.
+    for _ in range(2):
+        rows, reads, sql = page("customs")
+        assert rows == ["Customs office"] and reads == 1 and "+" not in sql.split("WHERE")[1]
+    # A row written since: found by the walk, whose subquery reads the index as it is.
+    factories.OrganisationFactory(name_en="Police academy 00a")
+    rows, reads, sql = page("academy")
+    assert reads == 0 and rows == [*names[:1], "Police academy 00a", *names[1:9]]
+    # Sizes are forgotten after STATISTICS_SECONDS, as the trigrams' statistics are.
+    monkeypatch.setattr(search, "STATISTICS_SECONDS", 0)
+    assert page("academy")[1] == 1
 
 
 def test_a_word_is_looked_up_by_its_first_and_last_trigrams():
