@@ -9,6 +9,8 @@ person's status and a post's status or organisation. Each test compares the
 stored groups with the rule computed afresh by the ORM; both databases run them.
 """
 
+import json
+
 import hypothesis
 import pytest
 from django.db import connection, transaction
@@ -176,6 +178,56 @@ def test_a_bulk_insert_fills_every_event():
     )
     assert stored() == expected()
     assert stored()[events[0].pk] == {"FR", f"#{orgs[1].pk}", "MA*"}
+
+
+def _participants(event):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT participants FROM {groups.PARTICIPANTS.table} WHERE event_id = %s", [event.pk]
+        )
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def test_rows_loaded_in_bulk_refresh_their_owners_once_after_the_load():
+    """groups.refreshed_after (manage.py synthesize): on PostgreSQL the kept tables wait
+    for the end of the load, then hold what the triggers would have made; afterwards the
+    triggers run again. On SQLite the row triggers run as usual."""
+    events = factories.EventFactory.create_batch(3)
+    orgs = [factories.OrganisationFactory(country=c) for c in ("FR", "", "MA")]
+    with transaction.atomic(), groups.refreshed_after(connection, "kb_participation"):
+        Participation.objects.bulk_create(
+            Participation(
+                event=e, organisation=o, role="host" if o.country == "MA" else "counterpart"
+            )
+            for e in events
+            for o in orgs
+        )
+        if connection.vendor == "postgresql":
+            assert stored() == {e.pk: set() for e in events}
+            assert _participants(events[0]) == []
+    assert stored() == expected()
+    assert sorted(p["organisation"] for p in _participants(events[0])) == sorted(
+        o.slug for o in orgs
+    )
+    late = factories.OrganisationFactory(country="DE")
+    Participation.objects.create(event=events[1], organisation=late, role="counterpart")
+    assert stored() == expected() and "DE" in stored()[events[1].pk]
+
+
+def test_a_failed_bulk_load_leaves_the_triggers_on():
+    event, org = factories.EventFactory(), factories.OrganisationFactory(country="FR")
+    with (
+        pytest.raises(RuntimeError, match="the load failed"),
+        transaction.atomic(),
+        groups.refreshed_after(connection, "kb_agreementparty"),
+    ):
+        raise RuntimeError("the load failed")
+    Participation.objects.create(event=event, organisation=org, role="host")
+    agreement = factories.AgreementFactory()
+    AgreementParty.objects.create(agreement=agreement, organisation=org)
+    assert stored() == expected() and stored()[event.pk] == {"FR*"}
+    assert stored(groups.AGREEMENTS)[agreement.pk] == {"FR"}
 
 
 def test_a_stale_instance_saved_over_it_changes_nothing():

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from kb.db import groups
 from kb.lib import regions
 from kb.models import (
     Agreement,
@@ -301,11 +302,14 @@ class Synthesizer:
         # Event by event (the host still first): the triggers that keep each event's
         # participant lists and groups (kb/db/groups.py) refresh every event a batch
         # touches. Drawn in random order, every batch touched most events, each refreshed
-        # again and again as its list grew: on PostgreSQL, where each refresh leaves a new
-        # version of the event's row in the one transaction, a batch's time grew with the
-        # rows loaded (0.3 -> 1.4 s by the 64th of 80 at scale 40).
+        # again and again as its list grew (PostgreSQL's load at scale 40: 74 s, 30 s
+        # in this order). On PostgreSQL they now wait for the end of the load, and
+        # refresh each event once (groups.refreshed_after): at scale 100 the batches'
+        # refreshes still grew from 2 to 6 s, planned on the statistics of the table as
+        # it was before the load.
         rows.sort(key=lambda row: row.event_id)
-        return len(self._bulk(Participation, rows))
+        with groups.refreshed_after(connection, Participation._meta.db_table):
+            return len(self._bulk(Participation, rows))
 
     def _agreements(self, organisations, events, n):
         kinds = [k for k, _label in Agreement.Kind.choices]
@@ -327,14 +331,15 @@ class Synthesizer:
                 )
             )
         agreements = self._bulk(Agreement, agreements)
-        self._bulk(
-            AgreementParty,
-            (
-                AgreementParty(agreement=agreement, organisation=org)
-                for agreement in agreements
-                for org in self.rng.sample(organisations, min(2, len(organisations)))
-            ),
-        )
+        with groups.refreshed_after(connection, AgreementParty._meta.db_table):
+            self._bulk(
+                AgreementParty,
+                (
+                    AgreementParty(agreement=agreement, organisation=org)
+                    for agreement in agreements
+                    for org in self.rng.sample(organisations, min(2, len(organisations)))
+                ),
+            )
         return agreements
 
     def _citations(self, organisations, events, agreements, n):
