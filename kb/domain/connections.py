@@ -18,7 +18,7 @@ from datetime import date
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import Col
-from django.db.models.lookups import In
+from django.db.models.lookups import Exact, In
 
 from ..db import counts
 from ..db.planning import Unindexed
@@ -184,9 +184,13 @@ def connections(events, start_bounds=None):
     first column is fixed. The count (`cached_count()`) is another query,
     count_connections(), with none of the page's joins.
     """
+    # The role unindexed: in the order of their keys, SQLite otherwise read every host
+    # through the role's index (whose rows are in that order) to find the page's
+    # events' few, rather than each event's through its own and sorting them: 43 ms
+    # of the connections page's 68 at scale 100, against 0.1.
     hosts = Prefetch(
         "event__participations",
-        queryset=published_participants().filter(role=HOST).order_by("pk"),
+        queryset=published_participants().filter(Exact(Unindexed(F("role")), HOST)).order_by("pk"),
         to_attr="hosts",
     )
     # Into a list, not the related manager's cache: Django would build a queryset per row.

@@ -292,3 +292,26 @@ def test_the_scopes_dates_bound_the_walk_and_keep_its_rows(db, client):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert any(walked in q["sql"] and "ORDER BY" in q["sql"] for q in queries), url
+
+
+def test_a_pages_hosts_are_read_through_their_events_not_the_roles_index(db):
+    """The hosts' prefetch asks for a few events' hosts in the order of their keys: on
+    SQLite, with the role indexed, it read every host of the table through the role's
+    index, whose rows come in that order (43 ms at scale 100 for two events). Its
+    role is unindexed, so it reads each event's participations through their index."""
+    host = factories.OrganisationFactory()
+    events = factories.EventFactory.create_batch(3)
+    for event in events:
+        factories.ParticipationFactory(event=event, organisation=host, role="host")
+        factories.ParticipationFactory(event=event)
+    with CaptureQueriesContext(connection) as queries:
+        found = rows(connections(models.Event.objects.published())[:2])
+    assert [row.host.name for row in found] == [host.name] * 2
+    (prefetch,) = [q["sql"] for q in queries if '"kb_participation"."event_id" IN (' in q["sql"]]
+    if connection.vendor == "sqlite":  # PostgreSQL plans from its statistics
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {prefetch}")
+            plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "kb_participation_role" not in plan, plan
+        assert plan.startswith("SEARCH kb_participation USING "), plan
+        assert "(event_id=?)" in plan.split(" / ")[0], plan
