@@ -13,7 +13,7 @@ from ...lib import countries as country_names
 from ...lib import regions
 from ...lib.text import fold
 from ...models.actors import organisation_names
-from .reads import _country, _keys, _name, _region_name
+from .reads import _country, _keys, _languages, _name, _region_name
 
 
 @dataclass
@@ -121,12 +121,14 @@ def country_counts(events, agreements):
     countries.sort(key=lambda row: (-row.total, fold(row.name)))
     international = []
     if bodies:
+        # At scale 100 three years name some 1,600 international bodies.
+        order = _languages()
         for pk, slug, name_en, name_fr in organisation_names(list(bodies), events.db):
             counterpart, hosted_count, agreement_count = bodies[pk]
             international.append(
                 BodyRow(
                     slug=slug,
-                    name=_name({"name_en": name_en, "name_fr": name_fr}, "name"),
+                    name=_name({"name_en": name_en, "name_fr": name_fr}, "name", order),
                     counterpart_events=counterpart,
                     hosted_events=hosted_count,
                     agreements=agreement_count,

@@ -55,12 +55,17 @@ def _parties(agreements):
     )
 
 
-def _name(row, field_name):
-    """A translated field read from values() rows, in the active language then the other
+def _languages():
+    """The languages a translated field is read in: the active one, then the other
     (modeltranslation's fallback order)."""
     language = (translation.get_language() or "en")[:2]
-    order = ("fr", "en") if language == "fr" else ("en", "fr")
-    for code in order:
+    return ("fr", "en") if language == "fr" else ("en", "fr")
+
+
+def _name(row, field_name, order=None):
+    """A translated field read from values() rows, in `order` (_languages(), which a
+    caller naming many reads once: the active language is a thread-local's lookup)."""
+    for code in order or _languages():
         value = row.get(f"{field_name}_{code}")
         if value:
             return value
