@@ -373,7 +373,17 @@ class Agreement(CitedRecord):
 
     class Meta(Record.Meta):
         constraints = [AGREEMENT_WINDOW.constraint()]
-        indexes = [*Record.Meta.indexes, *AGREEMENT_ORDER.indexes()]
+        indexes = [
+            *Record.Meta.indexes,
+            *AGREEMENT_ORDER.indexes(),
+            # The published agreements of a date range, read from the index alone (the
+            # map, graph and timeline's scope): the status's index made SQLite read
+            # every published agreement's row to test its dates (the map of three years
+            # at scale 100: 7.3 ms for 2,396 agreements' groups, 2.4 with it).
+            models.Index(
+                fields=["status", "signed_start", "signed_end"], name="kb_agreement_pub_signed"
+            ),
+        ]
 
     objects = AgreementQuerySet.as_manager()
     list_order = AGREEMENT_ORDER

@@ -415,3 +415,25 @@ def test_query_count_does_not_grow_with_the_scope(name, size):
         assert sum(r.counterpart_events for r in result.countries) == size
     else:
         assert result.total == 2 * size
+
+
+def test_a_date_ranges_agreements_are_read_from_their_dates_index(db):
+    """The map's agreements of a date range: on SQLite the published agreements' dates
+    are read from kb_agreement_pub_signed alone, not every published agreement's row
+    through the status's index (7.3 -> 2.4 ms for three years at scale 100)."""
+    inside = factories.AgreementFactory(
+        signed_start=datetime.date(2020, 3, 1), signed_end=datetime.date(2020, 3, 1)
+    )
+    factories.AgreementFactory(
+        signed_start=datetime.date(2010, 3, 1), signed_end=datetime.date(2010, 3, 1)
+    )
+    factories.AgreementPartyFactory(agreement=inside)
+    with CaptureQueriesContext(connection) as queries:
+        found = counts("date_from=2020-01-01&date_to=2020-12-31")
+    assert sum(row.agreements for row in found.countries + found.international) == 1
+    (sql,) = [q["sql"] for q in queries if "kb_agreementgroups" in q["sql"]]
+    if connection.vendor == "sqlite":  # PostgreSQL plans from its statistics
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "COVERING INDEX kb_agreement_pub_signed (status=?" in plan, plan
