@@ -5,6 +5,7 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import translation
 
+from kb.db import search
 from tests.downloads import downloads_storage  # noqa: F401
 from tests.support import _article_once, article, restore, seed_snapshot  # noqa: F401
 
@@ -30,6 +31,14 @@ def _default_language():
     (LocaleMiddleware, the admin's language cookie) leaves it active in this thread."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_statistics():
+    """Each test starts with no search statistics kept by the process (kb/db/search.py):
+    how many rows a search's words found, remembered from an earlier test's data,
+    would choose its plan, and spare it the index's read that a query count expects."""
+    search.forget_statistics()
 
 
 @pytest.fixture
