@@ -10,7 +10,7 @@ kb model gets its triggers at the next `migrate` the same way.
 
 from django.db import connections
 
-from . import groups, search, version
+from . import groups, search_index, version
 from .routing import is_job_model
 
 
@@ -45,28 +45,28 @@ def _sqlite_install(cursor, tables, searchable):
     cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     triggers = {row[0] for row in cursor.fetchall()}
     version.sqlite_install(cursor, tables)
-    search.sqlite_install(cursor, searchable, triggers)
+    search_index.sqlite_install(cursor, searchable, triggers)
     groups.sqlite_install(cursor, triggers)
 
 
 def _sqlite_uninstall(cursor, tables, searchable):
     groups.sqlite_uninstall(cursor)
     version.sqlite_uninstall(cursor, tables)
-    search.sqlite_uninstall(cursor, searchable)
+    search_index.sqlite_uninstall(cursor, searchable)
 
 
 def _pg_install(cursor, tables, searchable):
     cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
     triggers = {row[0] for row in cursor.fetchall()}
-    search.pg_install(cursor, [])  # the extension, before anything uses it
+    search_index.pg_install(cursor, [])  # the extension, before anything uses it
     version.pg_install(cursor, tables, triggers)
-    search.pg_install(cursor, searchable)
+    search_index.pg_install(cursor, searchable)
     groups.pg_install(cursor, triggers)
 
 
 def _pg_uninstall(cursor, tables, searchable):
     groups.pg_uninstall(cursor)
-    search.pg_uninstall(cursor, searchable)
+    search_index.pg_uninstall(cursor, searchable)
     version.pg_uninstall(cursor, tables)
 
 

@@ -11,7 +11,7 @@ import inspect
 import pytest
 from django.db import connection
 
-from kb.db.search import search_table
+from kb.db.search_index import search_table
 from kb.filtering import filtersets as filters
 from kb.models import (
     Agreement,

@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.db import search
+from kb.db import search, search_index
 from kb.db.version import data_version
 from kb.models import Citation, Organisation
 from tests import factories
@@ -375,12 +375,12 @@ def test_a_word_is_found_by_its_trigrams_and_checked_exactly():
 def test_an_index_with_positions_is_made_again_without_them():
     from django.apps import apps
 
-    from kb.db import install, search
+    from kb.db import install
 
     org = factories.OrganisationFactory(name_en="Gendarmerie royale")
     with connection.cursor() as cursor:
         # As migration 0004 made it before column detail.
-        search.sqlite_uninstall(cursor, ["kb_organisation"])
+        search_index.sqlite_uninstall(cursor, ["kb_organisation"])
         cursor.execute(
             'CREATE VIRTUAL TABLE "kb_organisation_search" USING fts5(search_text, '
             "content=\"kb_organisation\", content_rowid='id', tokenize='trigram')"
