@@ -199,12 +199,11 @@ class Candidates(Expression):
         if self.deferred:
             return f"{DEFERRED_WALK}{key} IN ({DEFERRED_ROWS})", params
         page = _page_size(compiler.query)
-        if page is not None:
-            sql, match = sqlite_match(connection, self.table, self.words)
-            if _walk_known(connection, self.table, match[0], page):
-                # A page of words known to find many rows: the walk, the rows found
-                # read by the page's own query (remembered_size()).
-                return f"+{key} IN ({sql})", [*params, *match]
+        sql, match = sqlite_match(connection, self.table, self.words)
+        if page is not None and _walk_known(connection, self.table, match[0], page):
+            # A page of words known to find many rows: the walk, the rows found
+            # read by the page's own query (remembered_size()).
+            return f"+{key} IN ({sql})", [*params, *match]
         state = _state(connection)
         kept = self.read.get(connection.alias)
         if kept is None or kept[0] != state:
@@ -215,7 +214,6 @@ class Candidates(Expression):
         ids = kept[1]
         walk = _walks(connection, self.table, _size(ids), page)
         if ids is None:
-            sql, match = sqlite_match(connection, self.table, self.words)
             if walk:
                 # Common words (thousands of rows): a page walks its order's index
                 # and checks each row against the index's rows, read once, and stops

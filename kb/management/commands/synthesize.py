@@ -303,10 +303,9 @@ class Synthesizer:
         # participant lists and groups (kb/db/groups.py) refresh every event a batch
         # touches. Drawn in random order, every batch touched most events, each refreshed
         # again and again as its list grew (PostgreSQL's load at scale 40: 74 s, 30 s
-        # in this order). On PostgreSQL they now wait for the end of the load, and
+        # in this order). On PostgreSQL they now wait for the end of the load and
         # refresh each event once (groups.refreshed_after): at scale 100 the batches'
-        # refreshes still grew from 2 to 6 s, planned on the statistics of the table as
-        # it was before the load.
+        # refreshes still grew from 2 to 6 s in this order.
         rows.sort(key=lambda row: row.event_id)
         with groups.refreshed_after(connection, Participation._meta.db_table):
             return len(self._bulk(Participation, rows))
