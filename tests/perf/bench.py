@@ -29,8 +29,9 @@ At the big scale each case is measured five ways, in the same run:
   its table view sorts by) and `_shape=objects&_nocount=1&_nofacet=1&_nosuggest=1`,
   and one run with its default options (facet suggestions on), for reference.
 At the small scale the app is measured cold only, for each case's growth, by
-a gunicorn of its own whose runs alternate with the big scale's cold runs, so
-that both scales see the machine as it is at the same minutes.
+a gunicorn of its own. The runs of the figures compared with each other
+alternate: the big scale's cold run, the small scale's and Datasette's, three
+times, so that all see the machine as it is in the same minutes.
 
 Queries per request are counted in this process with Django's test client
 (response cache off). Prints one table and issue 13's targets, met or not,
@@ -315,26 +316,33 @@ def main(argv=None):
             datasette = start_datasette(database_path, ds_port)
         cold_at = f"http://127.0.0.1:{cold_port}"
         for case in measured:
-            small_cold = None
+            # The figures compared with each other (cold at both scales, for the growth;
+            # cold and Datasette, for the throughput ratio) come from runs that alternate.
+            compared = {"cold": cold_at + case["url"]}
             if case["name"] in small_urls:
-                small_at = f"http://127.0.0.1:{small_port}{small_urls[case['name']]}"
-                cold, small_cold = measure_interleaved(
-                    cold_at + case["url"], small_at, args.duration, args.runs
+                compared["small"] = f"http://127.0.0.1:{small_port}{small_urls[case['name']]}"
+            ds_default = None
+            if datasette is not None:
+                flagged, default = cases.datasette_variants(case["datasette"])
+                case["datasette_url"] = flagged
+                compared["ds"] = f"http://127.0.0.1:{ds_port}{flagged}"
+            figures = dict(
+                zip(
+                    compared,
+                    measure_interleaved(list(compared.values()), args.duration, args.runs),
+                    strict=True,
                 )
+            )
+            cold, small_cold, ds = figures["cold"], figures.get("small"), figures.get("ds")
+            if small_cold is not None:
                 print(
                     f"  {case['name']} at scale {small}: p50 {tables.fmt(small_cold['p50_ms'])} "
                     f"ms, {small_cold['rps']:.0f} req/s",
                     flush=True,
                 )
-            else:
-                cold = measure(cold_at + case["url"], args.duration, args.runs)
             floor = measure(cold_at + case["floor"], args.duration, args.runs)
             warm = measure(f"http://127.0.0.1:{warm_port}{case['url']}", args.duration, args.runs)
-            ds = ds_default = None
             if datasette is not None:
-                flagged, default = cases.datasette_variants(case["datasette"])
-                case["datasette_url"] = flagged
-                ds = measure(f"http://127.0.0.1:{ds_port}{flagged}", args.duration, args.runs)
                 ds_default = measure(f"http://127.0.0.1:{ds_port}{default}", args.duration, 1)
             entry = report.endpoint_entry(case, cold, floor, warm, small_cold, ds, ds_default)
             endpoints.append(entry)
@@ -351,8 +359,7 @@ def main(argv=None):
             # The page and its JSON again, their runs alternating: the ratio of two
             # measurements minutes apart showed the machine's spells (see report.py).
             html, json_ = measure_interleaved(
-                f"{cold_at}{urls[report.HTML_CASE]}",
-                f"{cold_at}{urls[report.ITS_JSON]}",
+                [f"{cold_at}{urls[report.HTML_CASE]}", f"{cold_at}{urls[report.ITS_JSON]}"],
                 args.duration,
                 args.runs,
             )

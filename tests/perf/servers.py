@@ -2,8 +2,8 @@
 
 Each server is a process of its own on a free port, started from the same
 checkout; `measure` runs wrk against one URL, `measure_interleaved` alternates
-two (the same case at two scales, so that both see the machine in the same
-minutes).
+several (a case cold, at the small scale and on Datasette, so that all see the
+machine in the same minutes).
 """
 
 import os
@@ -142,21 +142,24 @@ def measure(url, duration, runs):
     return report.median_of_runs([wrk(url, duration) for _ in range(runs)])
 
 
-def measure_interleaved(first_url, second_url, duration, runs):
-    """Two URLs' cold figures, their runs alternating: a case at both scales, or the
-    HTML list and its JSON.
+def measure_interleaved(urls, duration, runs):
+    """Several URLs' figures, their runs alternating, in the order given: a case cold,
+    at the small scale and on Datasette; or the HTML list and its JSON.
 
-    Measured minutes apart, the two scales saw different machines (another
-    process, a slower minute), and the growth ratio showed that rather than
-    the data's size; alternating run by run gives both the same conditions.
+    Measured minutes apart, two servers saw different machines (another
+    process, a slower minute): on a shared 2-core machine one case's
+    throughput moved by 40% within a minute, so the growth ratio showed the
+    machine rather than the data's size, and the ratio to Datasette the
+    minute each was measured in. Alternating run by run gives all the same
+    conditions. Each URL gets a warm-up first.
     """
-    wrk(first_url, WARMUP_S)
-    wrk(second_url, WARMUP_S)
-    first, second = [], []
+    for url in urls:
+        wrk(url, WARMUP_S)
+    figures = [[] for _ in urls]
     for _ in range(runs):
-        first.append(wrk(first_url, duration))
-        second.append(wrk(second_url, duration))
-    return report.median_of_runs(first), report.median_of_runs(second)
+        for url, runs_of_url in zip(urls, figures, strict=True):
+            runs_of_url.append(wrk(url, duration))
+    return [report.median_of_runs(runs_of_url) for runs_of_url in figures]
 
 
 def worker_rss_mb(master_pid):

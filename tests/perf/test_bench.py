@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.perf import bench, databases, report, tables
+from tests.perf import bench, databases, report, servers, tables
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/api/v1/organisations/
   2 threads and 4 connections
@@ -287,6 +287,25 @@ def test_the_servers_differ_in_the_response_cache_only():
     assert databases.redis_url_for({"REDIS_URL": "redis://r:6379/2"}, postgres=False) == (
         "redis://r:6379/2"
     )
+
+
+def test_the_figures_compared_come_from_runs_that_alternate(monkeypatch):
+    """Cold, small scale and Datasette take turns, so that a slow minute hits all three."""
+    calls = []
+
+    def fake_wrk(url, duration):
+        calls.append((url, duration))
+        # Each URL's runs give 100, 200, 300 req/s (plus an offset per URL): the median
+        # is its second run's, whatever the order.
+        done = sum(1 for u, d in calls if u == url and d == duration)
+        return figures(rps={"cold": 0, "small": 1000, "ds": 2000}[url] + 100.0 * done)
+
+    monkeypatch.setattr(servers, "wrk", fake_wrk)
+    cold, small, ds = servers.measure_interleaved(["cold", "small", "ds"], 5, 3)
+    assert calls == [(url, servers.WARMUP_S) for url in ("cold", "small", "ds")] + [
+        (url, 5) for _ in range(3) for url in ("cold", "small", "ds")
+    ]
+    assert (cold["rps"], small["rps"], ds["rps"]) == (200.0, 1200.0, 2200.0)
 
 
 def test_the_views_cases_are_bound_by_their_p95_alone():
