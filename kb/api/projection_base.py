@@ -78,6 +78,7 @@ class Projection:
             self.name_order = [f"{self.name_field}_{lang}" for lang in order]
         else:
             self.name_order = [self.name_field]
+        self.name_columns = (f"{self.name_field}_en", f"{self.name_field}_fr")
         self.api_url = self._url_maker(f"v1:{self.model._meta.model_name}-detail")
         self.page_url = self._url_maker(f"kb:{self.model._meta.model_name}-detail")
 
@@ -116,7 +117,9 @@ class Projection:
         return ""
 
     def names(self, row):
-        return {lang: row[f"{self.name_field}_{lang}"] or None for lang in ("en", "fr")}
+        # Both languages' columns, named once here rather than formatted for every row.
+        en, fr = self.name_columns
+        return {"en": row[en] or None, "fr": row[fr] or None}
 
     def base(self, row):
         slug = row["slug"]
