@@ -30,8 +30,9 @@ At the big scale each case is measured five ways, in the same run:
   and one run with its default options (facet suggestions on), for reference.
 At the small scale the app is measured cold only, for each case's growth, by
 a gunicorn of its own. The runs of the figures compared with each other
-alternate: the big scale's cold run, the small scale's and Datasette's, three
-times, so that all see the machine as it is in the same minutes.
+alternate: the big scale's cold run, the small scale's and Datasette's, in
+turn, three rounds each starting one further on, so that all see the machine
+as it is in the same minutes.
 
 Queries per request are counted in this process with Django's test client
 (response cache off). Prints one table and issue 13's targets, met or not,

@@ -151,14 +151,16 @@ def measure_interleaved(urls, duration, runs):
     throughput moved by 40% within a minute, so the growth ratio showed the
     machine rather than the data's size, and the ratio to Datasette the
     minute each was measured in. Alternating run by run gives all the same
-    conditions. Each URL gets a warm-up first.
+    conditions. Each URL gets a warm-up first, and each round starts one URL
+    further on (A B C, B C A, C A B), so that no URL always follows the same one.
     """
     for url in urls:
         wrk(url, WARMUP_S)
     figures = [[] for _ in urls]
-    for _ in range(runs):
-        for url, runs_of_url in zip(urls, figures, strict=True):
-            runs_of_url.append(wrk(url, duration))
+    for round_ in range(runs):
+        for step in range(len(urls)):
+            index = (round_ + step) % len(urls)
+            figures[index].append(wrk(urls[index], duration))
     return [report.median_of_runs(runs_of_url) for runs_of_url in figures]
 
 
