@@ -60,6 +60,25 @@ def sqlite_install(cursor, searchable, triggers):
             cursor.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
 
 
+def sqlite_merge(cursor, searchable):
+    """Merge each FTS5 index whose rows are spread over several segments into one.
+
+    Rows added one by one or in batches (a bulk load, imports) land in small
+    segments that FTS5 merges only partly as it goes, and a lookup reads each
+    trigram's list from every segment: at scale 100 the organisations' index
+    came out of `manage.py synthesize` in 12 segments, and the "cyber academy"
+    search read its two lists in 7.8 million instructions there, 6.7 in one
+    segment (19.5 and 17.8 million for the whole request). FTS5's 'optimize'
+    rewrites the index (1.1 s for 100,000 organisations), so an index already
+    in one segment is left alone.
+    """
+    for table in searchable:
+        fts = f"{table}_search"
+        cursor.execute(f'SELECT count(DISTINCT segid) FROM "{fts}_idx"')
+        if cursor.fetchone()[0] > 1:
+            cursor.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'optimize\')')
+
+
 def sqlite_uninstall(cursor, searchable):
     for table in searchable:
         for op in "idu":

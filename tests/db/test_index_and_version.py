@@ -272,6 +272,41 @@ def test_a_list_that_does_not_search_reads_no_trigram_statistics(client):
     search.forget_statistics()
 
 
+def segments(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(DISTINCT segid) FROM "{table}_search_idx"')
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+@pytest.mark.django_db(transaction=True)
+def test_merging_puts_the_search_index_in_one_piece_and_finds_the_same_rows():
+    from django.apps import apps
+
+    from kb.db import install
+
+    table = Organisation._meta.db_table
+    # Each commit writes the rows it indexed as a segment of their own.
+    for name in ("Cyber police", "Cyber academy", "Police academy", "Customs"):
+        factories.OrganisationFactory(name_en=name, name_fr="", acronym="", aliases=[])
+    assert segments(table) > 1
+    before = {o.name_en for o in Organisation.objects.search("academy")}
+    install.merge_search_index(connection, apps.get_app_config("kb"))
+    assert segments(table) == 1
+    assert (
+        {o.name_en for o in Organisation.objects.search("academy")}
+        == before
+        == {
+            "Cyber academy",
+            "Police academy",
+        }
+    )
+    # Rows added afterwards are indexed as before, in a segment of their own.
+    factories.OrganisationFactory(name_en="Customs academy", name_fr="", acronym="", aliases=[])
+    assert segments(table) == 2
+    assert "Customs academy" in {o.name_en for o in Organisation.objects.search("academy")}
+
+
 WORDS = st.text(alphabet="abcde ", min_size=1, max_size=12)
 
 

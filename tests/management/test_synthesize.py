@@ -5,6 +5,7 @@ import statistics
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count
 
 from kb.models import Agreement, Citation, Event, Organisation, Participation, Person
@@ -75,3 +76,18 @@ def test_participations_are_loaded_event_by_event_the_host_first():
     event = Event.objects.annotate(n=Count("participations")).order_by("-n").first()
     kept = participant_lists([event.pk], "default")[event.pk]
     assert len(kept) == event.n
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+@pytest.mark.django_db(transaction=True)
+def test_leaves_the_search_index_in_one_piece():
+    from tests import factories
+
+    # Rows committed one by one before: each in a segment of the index of its own.
+    factories.OrganisationFactory(name_en="Customs")
+    factories.OrganisationFactory(name_en="Border police")
+    synthesize(0.05)
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT count(DISTINCT segid) FROM "kb_organisation_search_idx"')
+        assert cursor.fetchone()[0] == 1
+    assert Organisation.objects.search("border police").get().name_en == "Border police"

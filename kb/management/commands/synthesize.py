@@ -15,11 +15,12 @@ import datetime
 import itertools
 import random
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from kb.db import groups
+from kb.db import groups, install
 from kb.lib import regions
 from kb.models import (
     Agreement,
@@ -98,6 +99,8 @@ class Command(BaseCommand):
             elif Organisation.objects.filter(slug__startswith=PREFIX).exists():
                 raise CommandError("Synthetic rows exist already: use --clear to replace them.")
             made = Synthesizer(rng, counts, self._progress(verbosity)).run()
+        # Loaded in batches, the search index is in many pieces: one reads faster.
+        install.merge_search_index(connection, apps.get_app_config("kb"))
         if verbosity:
             summary = ", ".join(f"{n:,} {name}" for name, n in made.items())
             self.stdout.write(self.style.SUCCESS(f"Synthesized {summary}."))
