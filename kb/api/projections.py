@@ -27,7 +27,7 @@ from ..models import (
     Topic,
 )
 from ..models.citations import public_text
-from ..models.relation_rows import participant_lists, topic_rows
+from ..models.relation_rows import event_lists, topic_rows
 from ..models.visibility import shown
 from .fields import country_code
 from .projection_base import Projection, identifiers_of, iso_date, published_slug, utc_time
@@ -177,17 +177,10 @@ class EventProjection(Projection):
     unconverted = ("start_date", "end_date", "updated_at")
 
     def related(self, rows, alias):
-        related = super().related(rows, alias)
-        ids = [r["id"] for r in rows]
-        topics = {}
-        # EventQuerySet.for_listing(): published topics (by slug), and the
-        # participations whose participants are all published (Meta order).
-        for event, slug in topic_rows(Event, ids, alias):
-            topics.setdefault(event, []).append(slug)
-        related.update(
-            topics=topics, participants=participant_lists(ids, alias, as_text=self.as_text)
-        )
-        return related
+        # EventQuerySet.for_listing()'s relations, as the database keeps them, one row
+        # per event: published topics (by slug), the participations whose participants
+        # are all published (Meta order), identifiers, citations of published sources.
+        return event_lists([r["id"] for r in rows], alias, as_text=self.as_text)
 
     def row(self, row, related):
         return {
@@ -203,8 +196,8 @@ class EventProjection(Projection):
             "organiser": published_slug(row["organiser__slug"], row["organiser__status"]),
             "topics": related["topics"].get(row["id"], []),
             "participants": related["participants"].get(row["id"], []),
-            "identifiers": self.identifiers(row, related),
-            "citations": self.citations(row, related),
+            "identifiers": related["identifiers"].get(row["id"], []),
+            "citations": related["citations"].get(row["id"], []),
             "updated_at": utc_time(row["updated_at"]),
         }
 

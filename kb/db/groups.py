@@ -1,6 +1,8 @@
 """Each event's participant groups and each agreement's party groups, kept by the database:
-what the map counts, read one row per event or agreement; and each event's participants
-as the API lists them (`kb_eventparticipants`, see Participants below).
+what the map counts, read one row per event or agreement; and each event's
+participants, topics, identifiers and citations as the API lists them
+(`kb_eventparticipants`, `kb_eventtopiclist`, `kb_eventidentifiers`, `kb_eventcitations`:
+JSON text, see JSONList below).
 
 `kb_eventgroups` holds one row per event: `groups`, the distinct groups its
 participations count for, space-separated. A group is a country's code
@@ -27,7 +29,9 @@ raw SQL): a change to an event's participations (an agreement's parties)
 refreshes that event (agreement); a change to an organisation's country or
 status, a person's status, or a post's status or organisation refreshes the
 events and agreements they take part in (for the participants: an
-organisation's, person's or post's slug or status). On SQLite they are row triggers; on
+organisation's, person's or post's slug or status; for the topics and citations, a
+topic's or source's slug or status; an identifier or citation counts for the event
+it names by content type and id). On SQLite they are row triggers; on
 PostgreSQL statement triggers with transition tables, so a bulk insert
 refreshes each row once. The tables are not Django models: they are
 derived, like the search index, so nothing saves a stale copy over them, and
@@ -37,6 +41,10 @@ a table rebuild of kb_event or kb_agreement leaves them alone.
 import contextlib
 from collections import Counter
 from dataclasses import dataclass
+
+from django.db import DatabaseError, transaction
+
+from ..lib import identifiers as schemes
 
 # kb.models.Status.PUBLISHED and Participation.Role.HOST: this package sits below the
 # models; tests/db/test_groups.py checks that the values agree.
@@ -52,6 +60,10 @@ class Kept:
     `owners_of`: per table whose change moves the value, SQL for the owners that row
     takes part in (`{id}`: its key); `watched`: those tables' columns. Each kind says
     how its value is computed: `value(vendor)`, SQL over the owner aliased `e`.
+
+    `rows_key`: the rows' column naming their owner, when it is not `key`;
+    `rows_where`: SQL true of a row (`{row}`) that counts, when not all do (a
+    generic relation's rows of one type).
     """
 
     table: str
@@ -61,6 +73,16 @@ class Kept:
     owners_of: dict
     watched: dict
     column: str
+    rows_key: str = ""
+    rows_where: str = ""
+
+    @property
+    def owner_column(self):
+        return self.rows_key or self.key
+
+    def counts(self, row):
+        """SQL true when the row aliased `row` counts (None: every row does)."""
+        return self.rows_where.format(row=row) if self.rows_where else None
 
     def value(self, vendor):
         raise NotImplementedError
@@ -93,58 +115,78 @@ class Groups(Kept):
             aggregate, concat = "coalesce(string_agg(g, ' ' ORDER BY g), '')", "o.id::text"
         return (
             f"(SELECT {aggregate} FROM (SELECT DISTINCT {self.group(concat)} AS g "
-            f"{self.source}WHERE p.{self.key} = e.id AND {self.visible}) AS x)"
+            f"{self.source}WHERE p.{self.owner_column} = e.id AND {self.visible}) AS x)"
         )
 
 
 @dataclass(frozen=True)
-class Participants(Kept):
-    """An event's participants as the API lists them: a JSON array of
-    {"organisation", "person", "post", "role"} (slugs, or null), in Meta's order (role,
-    then id), holding the participations whose every named end is published
-    (visibility.shown("organisation", "person", "post")).
+class JSONList(Kept):
+    """A JSON array of the owner's rows as the API lists them: objects of `members`
+    ((key, SQL), ...), or, when the one member's key is "", its values. The rows are
+    `source` (FROM ... WHERE ..., over the owner aliased `e`), in `order`.
 
-    Why: a page of 50 events names about 960 participants. Reading them joined to
-    their three ends, then building a dict for each, was a third of the events list's
-    time at scale 100 (1.6 ms of SQL and 1.5 of Python of 10.8); read from here
-    it is one row per event, parsed by orjson.
+    The text is compact, as orjson writes it, so that a renderer can write it as it is
+    (lib.jsontext) and both databases keep the API's bytes: SQLite's json functions and
+    PostgreSQL's to_json() escape strings as orjson does (tests/db/test_groups.py).
     """
 
-    column: str = "participants"
-
-    SOURCE = (
-        "FROM kb_participation p "
-        "LEFT OUTER JOIN kb_organisation o ON o.id = p.organisation_id "
-        "LEFT OUTER JOIN kb_person pe ON pe.id = p.person_id "
-        "LEFT OUTER JOIN kb_post po ON po.id = p.post_id "
-        "WHERE p.event_id = e.id "
-        f"AND (p.organisation_id IS NULL OR o.status = '{PUBLISHED}') "
-        f"AND (p.person_id IS NULL OR pe.status = '{PUBLISHED}') "
-        f"AND (p.post_id IS NULL OR po.status = '{PUBLISHED}')"
-    )
-    ENDS = (("organisation", "o.slug"), ("person", "pe.slug"), ("post", "po.slug"))
+    source: str = ""
+    order: str = ""
+    members: tuple = ()
 
     def value(self, vendor):
+        scalar = len(self.members) == 1 and self.members[0][0] == ""
         if vendor == "sqlite":
-            # json(): the object as JSON, not a string, once it leaves the subquery. The
-            # subquery's order is the array's: SQLite keeps a FROM subquery's ORDER BY
-            # under an aggregate (before 3.44 there is no ORDER BY inside one).
-            pairs = ", ".join(f"'{name}', {slug}" for name, slug in self.ENDS)
+            if scalar:
+                item, element = self.members[0][1], "x.j"
+            else:
+                pairs = ", ".join(f"'{name}', {sql}" for name, sql in self.members)
+                # json(): the object as JSON, not a string, once it leaves the subquery.
+                item, element = f"json_object({pairs})", "json(x.j)"
+            # The subquery's order is the array's: SQLite keeps a FROM subquery's ORDER
+            # BY under an aggregate (before 3.44 there is no ORDER BY inside one).
             return (
-                "(SELECT coalesce(json_group_array(json(x.j)), '[]') FROM ("
-                f"SELECT json_object({pairs}, 'role', p.role) AS j {self.SOURCE} "
-                "ORDER BY p.role, p.id) AS x)"
+                f"(SELECT coalesce(json_group_array({element}), '[]') FROM ("
+                f"SELECT {item} AS j {self.source} ORDER BY {self.order}) AS x)"
             )
+
         # PostgreSQL's json_build_object() puts spaces around ":"; built from to_json()'s
         # escaped values, the text is compact, as orjson writes it.
-        members = " || ',' || ".join(
-            f"""'"{name}":' || coalesce(to_json({slug})::text, 'null')"""
-            for name, slug in (*self.ENDS, ("role", "p.role"))
-        )
+        def quoted(sql):
+            return f"coalesce(to_json({sql})::text, 'null')"
+
+        if scalar:
+            item = quoted(self.members[0][1])
+        else:
+            members = " || ',' || ".join(
+                f"""'"{name}":' || {quoted(sql)}""" for name, sql in self.members
+            )
+            item = f"'{{' || {members} || '}}'"
         return (
-            f"(SELECT '[' || coalesce(string_agg('{{' || {members} || '}}', ',' "
-            f"ORDER BY p.role, p.id), '') || ']' {self.SOURCE})"
+            f"(SELECT '[' || coalesce(string_agg({item}, ',' ORDER BY {self.order}), '') "
+            f"|| ']' {self.source})"
         )
+
+
+def _content_type(model):
+    """SQL for the id of a kb model's content type (a generic relation's rows name it)."""
+    return f"(SELECT id FROM django_content_type WHERE app_label = 'kb' AND model = '{model}')"
+
+
+def _identifier_url(alias):
+    """SQL for the URL of the identifier aliased `alias`, as lib.identifiers.Scheme.url()
+    formats it (one CASE per scheme, written from the schemes themselves)."""
+    cases = []
+    for key, scheme in schemes.SCHEMES.items():
+        prefix, _mark, suffix = scheme.url_template.partition("{value}")
+        cases.append(
+            f"WHEN {_literal(key)} THEN {_literal(prefix)} || {alias}.value || {_literal(suffix)}"
+        )
+    return f"(CASE {alias}.scheme {' '.join(cases)} END)"
+
+
+def _literal(text):
+    return "'" + text.replace("'", "''") + "'"
 
 
 EVENTS = Groups(
@@ -195,11 +237,36 @@ AGREEMENTS = Groups(
     watched={"kb_organisation": ("country", "status")},
 )
 
-PARTICIPANTS = Participants(
+EVENT_TYPE = _content_type("event")
+
+# An event's participants as the API lists them, in Meta's order (role, then id): the
+# participations whose every named end is published (visibility.shown("organisation",
+# "person", "post")). Why: a page of 50 events names about 960 participants; reading
+# them joined to their three ends, then building a dict for each, was a third of the
+# events list's time at scale 100 (1.6 ms of SQL and 1.5 of Python of 10.8).
+PARTICIPANTS = JSONList(
     table="kb_eventparticipants",
     owner="kb_event",
     key="event_id",
     rows="kb_participation",
+    column="participants",
+    source=(
+        "FROM kb_participation p "
+        "LEFT OUTER JOIN kb_organisation o ON o.id = p.organisation_id "
+        "LEFT OUTER JOIN kb_person pe ON pe.id = p.person_id "
+        "LEFT OUTER JOIN kb_post po ON po.id = p.post_id "
+        "WHERE p.event_id = e.id "
+        f"AND (p.organisation_id IS NULL OR o.status = '{PUBLISHED}') "
+        f"AND (p.person_id IS NULL OR pe.status = '{PUBLISHED}') "
+        f"AND (p.post_id IS NULL OR po.status = '{PUBLISHED}')"
+    ),
+    order="p.role, p.id",
+    members=(
+        ("organisation", "o.slug"),
+        ("person", "pe.slug"),
+        ("post", "po.slug"),
+        ("role", "p.role"),
+    ),
     owners_of={
         "kb_organisation": "SELECT event_id FROM kb_participation WHERE organisation_id = {id}",
         "kb_person": "SELECT event_id FROM kb_participation WHERE person_id = {id}",
@@ -212,29 +279,128 @@ PARTICIPANTS = Participants(
     },
 )
 
-KEPT = (EVENTS, AGREEMENTS, PARTICIPANTS)
+# An event's other relations as the API lists them. Why: with the participants, the
+# four were 4 queries and a dict per row, 0.70 ms (7.7 million instructions) of a
+# page of 50 events at scale 100, against 0.07 ms for one row per event read by key.
+
+# Its published topics, by slug (visibility.public("topic")).
+EVENT_TOPICS = JSONList(
+    table="kb_eventtopiclist",
+    owner="kb_event",
+    key="event_id",
+    rows="kb_event_topics",
+    column="topics",
+    source=(
+        "FROM kb_event_topics t INNER JOIN kb_topic tp ON tp.id = t.topic_id "
+        f"WHERE t.event_id = e.id AND tp.status = '{PUBLISHED}'"
+    ),
+    order="tp.slug",
+    members=(("", "tp.slug"),),
+    owners_of={"kb_topic": "SELECT event_id FROM kb_event_topics WHERE topic_id = {id}"},
+    watched={"kb_topic": ("slug", "status")},
+)
+
+# Its identifiers in other systems, in Meta's order (scheme, value), each with its URL.
+EVENT_IDENTIFIERS = JSONList(
+    table="kb_eventidentifiers",
+    owner="kb_event",
+    key="event_id",
+    rows="kb_identifier",
+    rows_key="object_id",
+    rows_where=f"{{row}}.content_type_id = {EVENT_TYPE}",
+    column="identifiers",
+    source=f"FROM kb_identifier i WHERE i.object_id = e.id AND i.content_type_id = {EVENT_TYPE}",
+    order="i.scheme, i.value",
+    members=(("scheme", "i.scheme"), ("value", "i.value"), ("url", _identifier_url("i"))),
+    owners_of={},
+    watched={},
+)
+
+# Its citations of published sources, in citation order (citations.cited_quotes); an
+# empty translation shows as null (fields.citation).
+EVENT_CITATIONS = JSONList(
+    table="kb_eventcitations",
+    owner="kb_event",
+    key="event_id",
+    rows="kb_citation",
+    rows_key="object_id",
+    rows_where=f"{{row}}.content_type_id = {EVENT_TYPE}",
+    column="citations",
+    source=(
+        "FROM kb_citation c INNER JOIN kb_source s ON s.id = c.source_id "
+        f"WHERE c.object_id = e.id AND c.content_type_id = {EVENT_TYPE} "
+        f"AND s.status = '{PUBLISHED}'"
+    ),
+    order="c.id",
+    members=(
+        ("source", "s.slug"),
+        ("quote", "c.quote"),
+        ("translation", "NULLIF(c.translation, '')"),
+        ("translation_by", "NULLIF(c.translation_by, '')"),
+    ),
+    owners_of={
+        "kb_source": (
+            "SELECT object_id FROM kb_citation "
+            f"WHERE source_id = {{id}} AND content_type_id = {EVENT_TYPE}"
+        )
+    },
+    watched={"kb_source": ("slug", "status")},
+)
+
+KEPT = (EVENTS, AGREEMENTS, PARTICIPANTS, EVENT_TOPICS, EVENT_IDENTIFIERS, EVENT_CITATIONS)
 
 
 # --- SQLite --------------------------------------------------------------------------
 
 
+def _readable(cursor, kept, vendor):
+    """Whether the schema holds every table and column `kept`'s value reads.
+
+    Not yet while the migrations before the last one it needs run (migration 0004
+    installs what exists then): it is installed, and filled, by the post_migrate of the
+    `migrate` that brings them (install.ensure_installed). Planned, never run.
+    """
+    try:
+        # Atomic: on PostgreSQL a failed statement aborts the transaction around it.
+        with transaction.atomic(using=cursor.db.alias):
+            cursor.execute(f"EXPLAIN SELECT {kept.value(vendor)} FROM {kept.owner} e")
+    except DatabaseError:
+        return False
+    return True
+
+
 def _sqlite_refresh(kept, owners):
-    """Refresh the kept value of the owners selected by `owners` (SQL giving their ids)."""
+    """Refresh the kept value of the owners selected by `owners` (SQL giving their ids).
+
+    A delete, then an insert, not INSERT OR REPLACE: in a trigger, the statement that
+    fired it imposes its own conflict policy, and Django adds many-to-many rows (an
+    event's topics) with INSERT OR IGNORE, under which a REPLACE kept the stale row.
+    """
     return (
-        f"INSERT OR REPLACE INTO {kept.table} ({kept.key}, {kept.column}) "
-        f"SELECT e.id, {kept.value('sqlite')} FROM {kept.owner} e WHERE e.id IN ({owners});"
+        f"DELETE FROM {kept.table} WHERE {kept.key} IN ({owners});",
+        f"INSERT INTO {kept.table} ({kept.key}, {kept.column}) "
+        f"SELECT e.id, {kept.value('sqlite')} FROM {kept.owner} e WHERE e.id IN ({owners});",
     )
 
 
 def _sqlite_triggers(kept):
     def refresh(owners):
-        return _sqlite_refresh(kept, owners)
+        return " ".join(_sqlite_refresh(kept, owners))
 
-    yield "p_i", f"AFTER INSERT ON {kept.rows} BEGIN {refresh(f'NEW.{kept.key}')} END"
-    yield "p_d", f"AFTER DELETE ON {kept.rows} BEGIN {refresh(f'OLD.{kept.key}')} END"
+    def when(*rows):
+        # Only the rows that count (rows_where) refresh their owner; for an update,
+        # when it counted before or counts now.
+        if not kept.rows_where:
+            return ""
+        return "WHEN " + " OR ".join(f"({kept.counts(row)})" for row in rows) + " "
+
+    key = kept.owner_column
+    yield "p_i", f"AFTER INSERT ON {kept.rows} {when('NEW')}BEGIN {refresh(f'NEW.{key}')} END"
+    yield "p_d", f"AFTER DELETE ON {kept.rows} {when('OLD')}BEGIN {refresh(f'OLD.{key}')} END"
     yield (
         "p_u",
-        f"AFTER UPDATE ON {kept.rows} BEGIN {refresh(f'OLD.{kept.key}, NEW.{kept.key}')} END",
+        f"AFTER UPDATE ON {kept.rows} {when('OLD', 'NEW')}"
+        f"BEGIN {refresh(f'OLD.{key}, NEW.{key}')} END",
     )
     yield "e_i", f"AFTER INSERT ON {kept.owner} BEGIN {refresh('NEW.id')} END"
     yield (
@@ -257,6 +423,8 @@ def _sqlite_triggers(kept):
 def sqlite_install(cursor, triggers):
     """Each table, its triggers (`triggers`: those present), and a first fill when it is new."""
     for kept in KEPT:
+        if not _readable(cursor, kept, "sqlite"):
+            continue
         cursor.execute(
             f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{kept.table}'"
         )
@@ -271,7 +439,8 @@ def sqlite_install(cursor, triggers):
                 cursor.execute(f'CREATE TRIGGER "{name}" {body}')
         if new or not set(names) <= triggers:
             # New, or triggers were missing (a table rebuild dropped them): fill it again.
-            cursor.execute(_sqlite_refresh(kept, f"SELECT id FROM {kept.owner}"))
+            for statement in _sqlite_refresh(kept, f"SELECT id FROM {kept.owner}"):
+                cursor.execute(statement)
 
 
 def sqlite_uninstall(cursor):
@@ -300,12 +469,18 @@ def _pg_functions(kept):
         f"SELECT e.id, {kept.value('postgresql')} FROM {kept.owner} e WHERE e.id = ANY(ids) "
         f"ON CONFLICT ({kept.key}) DO UPDATE SET {kept.column} = EXCLUDED.{kept.column} $$"
     )
+
     # Statement triggers read the changed rows from transition tables: `new_rows`,
     # `old_rows`, or both for an update.
+    def select(rows):
+        # The owners of the rows that count (rows_where).
+        where = f" WHERE {kept.counts(rows)}" if kept.rows_where else ""
+        return f"SELECT {kept.owner_column} FROM {rows}{where}"
+
     sources = {
-        "i": f"SELECT {kept.key} FROM new_rows",
-        "d": f"SELECT {kept.key} FROM old_rows",
-        "u": f"SELECT {kept.key} FROM new_rows UNION SELECT {kept.key} FROM old_rows",
+        "i": select("new_rows"),
+        "d": select("old_rows"),
+        "u": f"{select('new_rows')} UNION {select('old_rows')}",
     }
     for op, select in sources.items():
         yield _pg_function(kept, f"{kept.table}_p_{op}", select)
@@ -349,6 +524,8 @@ def _pg_triggers(kept):
 
 def pg_install(cursor, triggers):
     for kept in KEPT:
+        if not _readable(cursor, kept, "postgresql"):
+            continue
         cursor.execute(f"SELECT to_regclass('{kept.table}') IS NULL")
         new = cursor.fetchone()[0]
         # No foreign key: Django's flush truncates kb_event alone, which a reference

@@ -133,8 +133,8 @@ def events(db):
         )
 
 
-# The list's own queries (tests/api/test_queries.py: the ETag's, the page, four prefetches).
-EVENTS = 6
+# The list's own queries (tests/api/test_queries.py: the ETag's, the page, the kept lists).
+EVENTS = 3
 ALL = "kind,country,region,counterpart_country,counterpart_region,topic,year"
 
 

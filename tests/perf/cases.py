@@ -65,8 +65,9 @@ def make_cases():
 
     from kb.api.pagination import Cursor, Keyset
     from kb.db import search
+    from kb.db.idlists import IN_IDS
     from kb.lib import regions
-    from kb.models import Event, Organisation, Status
+    from kb.models import Event, Organisation, Status, relation_rows
 
     europe = regions.countries_in("europe")
     hub = Organisation.objects.get(slug=HUB)
@@ -136,11 +137,9 @@ def make_cases():
         "e.date_precision, e.city, e.country, e.parent_id, e.organiser_id, e.updated_at "
         "FROM kb_event e"
     )
-    # Each event's participants as the database keeps them (kb/db/groups.py), as the app
-    # and the HTTP floor read them.
-    participants = (
-        "SELECT event_id, participants FROM kb_eventparticipants WHERE event_id IN ({ids})"
-    )
+    # Each event's lists (participants, topics, identifiers, citations) as the database
+    # keeps them (kb/db/groups.py), as the app and the HTTP floor read them.
+    event_lists = relation_rows.EVENT_LISTS_SQL.replace(IN_IDS, "IN ({ids})")
 
     def ds_org(where="", size=50, html=False, **params):
         """Datasette's query for an organisations case: the app's rows, in its order.
@@ -186,7 +185,7 @@ def make_cases():
                 f"ORDER BY {event_order} LIMIT 50",
                 [DATE_FROM, DATE_FROM, DATE_TO, hub.pk],
             ),
-            "sql_related": (participants, []),
+            "sql_related": (event_lists, []),
             # The app's query: each event probed, the start bounded below, in the
             # app's order (SQL: Datasette's table view sorts by one column only).
             "datasette": "/bench.json?sql="
@@ -204,7 +203,7 @@ def make_cases():
             "url": f"/api/v1/events/{BENCH_EVENT}/",
             "floor": f"/_floor/events/{BENCH_EVENT}/",
             "sql": (f"SELECT {event_columns} WHERE e.slug = %s", [BENCH_EVENT]),
-            "sql_related": (participants, []),
+            "sql_related": (event_lists, []),
             "datasette": f"/bench/kb_participation.json?event_id={event.pk}&_size=50",
         },
         {

@@ -1,5 +1,6 @@
 """The benchmark's HTTP floor: bare views that return each case's rows with values()
-(an events page's participants as the app reads them, participant_lists()).
+(an events page's lists, participants, topics, identifiers and citations, as the app
+reads them, event_lists()).
 
 Served beside the app by the same gunicorn (tests/perf/urls.py), through the
 same middleware, so the gap between a case and its floor is what the app's
@@ -17,7 +18,7 @@ from django.http import JsonResponse
 
 from kb.lib import regions
 from kb.models import Citation, Event, Organisation, Participation, Status
-from kb.models.relation_rows import participant_lists
+from kb.models.relation_rows import event_lists
 
 ORG_FIELDS = (
     "id",
@@ -66,11 +67,12 @@ def _with_citations(model, rows):
     return rows
 
 
-def _with_participants(rows):
-    # The app's read (kb/api/projections.py): the list the database keeps for each event.
-    by_event = participant_lists([row["id"] for row in rows])
+def _with_event_lists(rows):
+    # The app's read (kb/api/projections.py): the lists the database keeps for each event.
+    found = event_lists([row["id"] for row in rows])
     for row in rows:
-        row["participants"] = by_event.get(row["id"], [])
+        for column, by_event in found.items():
+            row[column] = by_event.get(row["id"], [])
     return rows
 
 
@@ -124,9 +126,9 @@ def events_of_participant(request):
         .in_name_order("en")
         .values(*EVENT_FIELDS)[: _size(request)]
     )
-    return JsonResponse({"results": _with_participants(_with_citations(Event, list(rows)))})
+    return JsonResponse({"results": _with_event_lists(list(rows))})
 
 
 def event_detail(request, slug):
     row = Event.objects.filter(status=Status.PUBLISHED, slug=slug).values(*EVENT_FIELDS).get()
-    return JsonResponse(_with_participants(_with_citations(Event, [row]))[0])
+    return JsonResponse(_with_event_lists([row])[0])
