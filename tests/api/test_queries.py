@@ -91,8 +91,9 @@ def _create_many_rows():
 # Per list: the ETag query (which reads the data version), the page, then one
 # query per prefetch (identifiers in other systems; citations with their
 # sources; memberships; topics; parties; claims' subjects, one per subject
-# type); an event's four lists are kept by the database, read in one query. The count is cached under the data version: a first
-# request runs it, later ones don't.
+# type); an event's four lists are kept by the database, read in one query.
+# The count is cached under the data version: a first request runs it, later
+# ones don't.
 PINNED = {
     "organisations": 4,  # + identifiers, citations
     "people": 5,  # + identifiers, memberships, citations
