@@ -27,7 +27,7 @@ from ..models import (
     Topic,
 )
 from ..models.citations import public_text
-from ..models.relation_rows import event_lists, topic_rows
+from ..models.relation_rows import kept_lists, topic_rows
 from ..models.visibility import shown
 from .fields import country_code
 from .projection_base import Projection, identifiers_of, iso_date, published_slug, utc_time
@@ -49,6 +49,10 @@ class OrganisationProjection(Projection):
         "updated_at",
     )
 
+    def related(self, rows, alias):
+        # Its identifiers and citations of published sources, as the database keeps them.
+        return kept_lists(Organisation, [r["id"] for r in rows], alias, as_text=self.as_text)
+
     def row(self, row, related):
         code = country_code(row["country"])
         return {
@@ -60,8 +64,8 @@ class OrganisationProjection(Projection):
             "region": regions.region_for(code),
             "parent": published_slug(row["parent__slug"], row["parent__status"]),
             "aliases": row["aliases"],
-            "identifiers": self.identifiers(row, related),
-            "citations": self.citations(row, related),
+            "identifiers": related["identifiers"].get(row["id"], []),
+            "citations": related["citations"].get(row["id"], []),
             "updated_at": utc_time(row["updated_at"]),
         }
 
@@ -180,7 +184,7 @@ class EventProjection(Projection):
         # EventQuerySet.for_listing()'s relations, as the database keeps them, one row
         # per event: published topics (by slug), the participations whose participants
         # are all published (Meta order), identifiers, citations of published sources.
-        return event_lists([r["id"] for r in rows], alias, as_text=self.as_text)
+        return kept_lists(Event, [r["id"] for r in rows], alias, as_text=self.as_text)
 
     def row(self, row, related):
         return {

@@ -1,6 +1,6 @@
-"""A page's relations read in SQL compiled once per database alias: an events page's
-participants, topics, identifiers and citations (as the database keeps them) and the
-topics of agreements.
+"""A page's relations read in SQL compiled once per database alias: the lists the
+database keeps for events (participants, topics, identifiers, citations) and
+organisations (identifiers, citations), and the topics of agreements.
 
 Building these querysets through the ORM cost several times their execution on
 every list page (kb/api/projections.py reads them). Each function states the
@@ -17,54 +17,48 @@ from ..db.idlists import IDS, IN_IDS, rows_for_ids
 from ..lib.jsontext import JSONText
 from .visibility import PUBLIC
 
-# What an events page lists of each event, in the kept tables' order (kb/db/groups.py).
-EVENT_LISTS = (
-    groups.EVENT_TOPICS,
-    groups.PARTICIPANTS,
-    groups.EVENT_IDENTIFIERS,
-    groups.EVENT_CITATIONS,
-)
 
+def kept_lists(model, ids, alias=None, as_text=False):
+    """{column: {record id: list}} for each list the database keeps for `model`'s
+    records (kb/db/groups.py, LISTS: an event's `topics`, `participants`,
+    `identifiers` and `citations`; an organisation's `identifiers` and `citations`), of
+    the records `ids` that have them, as the API gives them; with `as_text`, each list
+    as the JSON text the database keeps (lib.jsontext.JSONText), for a renderer that
+    writes it as it is.
 
-def event_lists(event_ids, alias=None, as_text=False):
-    """{column: {event id: list}} for each of the events' kept lists (`topics`,
-    `participants`, `identifiers`, `citations`), of the events `event_ids` that have
-    them, as the API gives them; with `as_text`, each list as the JSON text the
-    database keeps (lib.jsontext.JSONText), for a renderer that writes it as it is.
-
-    One query, one row per event: the four lists as four queries and a dict per row
-    cost 0.70 ms of a page of 50 events at scale 100; read by key, 0.07. Each list's
-    rule is written in kb/db/groups.py beside the ORM's it repeats (the API's
+    One query, one row per record: an event's four lists as four queries and a dict
+    per row cost 0.70 ms of a page of 50 events at scale 100; read by key, 0.07. Each
+    list's rule is written in kb/db/groups.py beside the ORM's it repeats (the API's
     visibility), and tests/models/test_event_lists.py and test_participant_rows.py hold
     the two to the same rows on every path that changes them.
     """
-    found = {kept.column: {} for kept in EVENT_LISTS}
-    if not event_ids:
+    lists = groups.LISTS[model._meta.db_table]
+    found = {kept.column: {} for kept in lists}
+    if not ids:
         return found
     connection = connections[alias or "default"]
     parse = JSONText if as_text else orjson.loads
-    columns = [found[kept.column] for kept in EVENT_LISTS]
-    for event, *texts in rows_for_ids(connection, EVENT_LISTS_SQL, event_ids):
+    columns = [found[kept.column] for kept in lists]
+    for record, *texts in rows_for_ids(connection, kept_lists_sql(model), ids):
         for column, text in zip(columns, texts, strict=True):
-            column[event] = parse(text)
+            column[record] = parse(text)
     return found
 
 
-def _event_lists_sql():
-    first, *others = EVENT_LISTS
+@functools.cache
+def kept_lists_sql(model):
+    """The SQL kept_lists() runs for `model` (IN_IDS where the ids go)."""
+    first, *others = groups.LISTS[model._meta.db_table]
     # The first table's rows by key, then each other's by the same key.
     joins = " ".join(
         f"INNER JOIN {kept.table} k{n} ON k{n}.{kept.key} = k0.{first.key}"
         for n, kept in enumerate(others, start=1)
     )
-    columns = ", ".join(f"k{n}.{kept.column}" for n, kept in enumerate(EVENT_LISTS))
+    columns = ", ".join(f"k{n}.{kept.column}" for n, kept in enumerate([first, *others]))
     return (
         f"SELECT k0.{first.key}, {columns} FROM {first.table} k0 {joins} "
         f"WHERE k0.{first.key} {IN_IDS}"
     )
-
-
-EVENT_LISTS_SQL = _event_lists_sql()
 
 
 def topic_rows(model, ids, alias=None):

@@ -321,16 +321,17 @@ def test_json_pages_get_the_kept_lists_as_text_and_csv_as_lists(client, monkeypa
     # citations) as the database keeps them (the fast path the byte tests above then
     # cover); the CSV, which flattens them, lists.
     seen = []
-    real = projections.event_lists
+    real = projections.kept_lists
 
-    def spy(ids, alias=None, as_text=False):
-        found = real(ids, alias, as_text=as_text)
+    def spy(model, ids, alias=None, as_text=False):
+        found = real(model, ids, alias, as_text=as_text)
+        assert model is models.Event
         assert set(found) == {"topics", "participants", "identifiers", "citations"}
         assert all(found[column].keys() == set(ids) for column in found)
         seen.append({type(v).__name__ for lists in found.values() for v in lists.values()})
         return found
 
-    monkeypatch.setattr(projections, "event_lists", spy)
+    monkeypatch.setattr(projections, "kept_lists", spy)
     url = "/api/v1/events/?page_size=200"
     assert client.get(url).status_code == 200
     assert client.get(url, HTTP_ACCEPT="application/json; indent=2").status_code == 200

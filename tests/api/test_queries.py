@@ -91,11 +91,12 @@ def _create_many_rows():
 # Per list: the ETag query (which reads the data version), the page, then one
 # query per prefetch (identifiers in other systems; citations with their
 # sources; memberships; topics; parties; claims' subjects, one per subject
-# type); an event's four lists are kept by the database, read in one query.
+# type); an event's four lists and an organisation's two are kept by the
+# database, read in one query.
 # The count is cached under the data version: a first request runs it, later
 # ones don't.
 PINNED = {
-    "organisations": 4,  # + identifiers, citations
+    "organisations": 3,  # + its lists (identifiers, citations), one row each
     "people": 5,  # + identifiers, memberships, citations
     "posts": 5,  # + identifiers, holders (memberships), citations
     "events": 3,  # + its lists (topics, participants, identifiers, citations), one row each

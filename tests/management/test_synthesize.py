@@ -71,10 +71,10 @@ def test_participations_are_loaded_event_by_event_the_host_first():
         firsts.setdefault(event, role)
     assert set(firsts.values()) == {"host"}
     # And the kept lists are the ORM's (the triggers ran on every batch).
-    from kb.models.relation_rows import event_lists
+    from kb.models.relation_rows import kept_lists
 
     event = Event.objects.annotate(n=Count("participations")).order_by("-n").first()
-    kept = event_lists([event.pk], "default")["participants"][event.pk]
+    kept = kept_lists(Event, [event.pk], "default")["participants"][event.pk]
     assert len(kept) == event.n
 
 

@@ -1,6 +1,6 @@
-"""event_lists(): each event's topics, participants, identifiers and citations as the
-database keeps them (kb/db/groups.py, JSONList), equal to the ORM's rules on every path
-that changes them.
+"""kept_lists(): each event's topics, participants, identifiers and citations, and each
+organisation's identifiers and citations, as the database keeps them (kb/db/groups.py,
+JSONList), equal to the ORM's rules on every path that changes them.
 
 Both databases run these: the lists are built in SQL by triggers (SQLite's row triggers,
 PostgreSQL's statement triggers), so each path that moves a row or one of its ends is
@@ -17,7 +17,7 @@ from django.db import connection
 
 from kb.api.fields import citation, identifier
 from kb.models import Citation, Event, Identifier, Organisation, Source, Status, Topic
-from kb.models.relation_rows import event_lists
+from kb.models.relation_rows import kept_lists
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,25 +25,30 @@ pytestmark = pytest.mark.django_db
 COLUMNS = ("topics", "identifiers", "citations")
 
 
-def orm_lists(event_ids):
-    """What the ORM's rules give: {column: {event id: list}}, every event given."""
-    event_type = ContentType.objects.get_for_model(Event)
-    lists = {column: {pk: [] for pk in event_ids} for column in COLUMNS}
-    tagged = (
-        Event.topics.through.objects.filter(event_id__in=event_ids, topic__status=Status.PUBLISHED)
-        .order_by("topic__slug")
-        .values_list("event_id", "topic__slug")
-    )
-    for event, slug in tagged:
-        lists["topics"][event].append(slug)
+def orm_lists(event_ids, model=Event):
+    """What the ORM's rules give: {column: {id: list}}, every record of `model` given
+    (an event's topics, identifiers and citations; an organisation's last two)."""
+    record_type = ContentType.objects.get_for_model(model)
+    columns = COLUMNS if model is Event else COLUMNS[1:]
+    lists = {column: {pk: [] for pk in event_ids} for column in columns}
+    if model is Event:
+        tagged = (
+            Event.topics.through.objects.filter(
+                event_id__in=event_ids, topic__status=Status.PUBLISHED
+            )
+            .order_by("topic__slug")
+            .values_list("event_id", "topic__slug")
+        )
+        for event, slug in tagged:
+            lists["topics"][event].append(slug)
     identified = Identifier.objects.filter(
-        content_type=event_type, object_id__in=event_ids
+        content_type=record_type, object_id__in=event_ids
     ).order_by("scheme", "value")
     for row in identified:
         lists["identifiers"][row.object_id].append(identifier(row.scheme, row.value))
     cited = (
         Citation.objects.filter(
-            content_type=event_type, object_id__in=event_ids, source__status=Status.PUBLISHED
+            content_type=record_type, object_id__in=event_ids, source__status=Status.PUBLISHED
         )
         .select_related("source")
         .order_by("pk")
@@ -55,10 +60,11 @@ def orm_lists(event_ids):
     return lists
 
 
-def kept(event_ids):
-    """The same, read as the API reads it (an empty list for an event without a row)."""
-    found = event_lists(event_ids)
-    return {column: {pk: found[column].get(pk, []) for pk in event_ids} for column in COLUMNS}
+def kept(event_ids, model=Event):
+    """The same, read as the API reads it (an empty list for a record without a row)."""
+    found = kept_lists(model, event_ids)
+    expected = orm_lists([], model)
+    return {column: {pk: found[column].get(pk, []) for pk in event_ids} for column in expected}
 
 
 def all_events():
@@ -68,6 +74,9 @@ def all_events():
 def check(change):
     ids = all_events()
     assert kept(ids) == orm_lists(ids), change
+    # The organisations', whose identifiers and citations share the generic tables.
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    assert kept(ids, Organisation) == orm_lists(ids, Organisation), f"{change}: organisations"
 
 
 def status(draw):
@@ -108,7 +117,12 @@ def mixed_data(draw):
 
 def test_the_kept_lists_give_the_orms_rows_on_mixed_data():
     draw = random.Random(20261207)
-    _topics, _sources, events, _others = mixed_data(draw)
+    _topics, _sources, events, others = mixed_data(draw)
+    organisations = [o.pk for o in others]
+    expected = orm_lists(organisations, Organisation)
+    assert any(expected["identifiers"].values()) and any(expected["citations"].values())
+    assert kept(organisations, Organisation) == expected
+    assert set(kept_lists(Organisation, organisations[:1])) == {"identifiers", "citations"}
     ids = [event.pk for event in events]
     expected = orm_lists(ids)
     # Hidden rows exist, so the rules are exercised, and some rows show.
@@ -116,11 +130,11 @@ def test_the_kept_lists_give_the_orms_rows_on_mixed_data():
         assert any(expected[column].values()), column
     assert sum(map(len, expected["citations"].values())) < Citation.objects.count()
     assert kept(ids) == expected
-    one = event_lists(ids[:1])
+    one = kept_lists(Event, ids[:1])
     assert {column: one[column] for column in COLUMNS} == {
         column: {ids[0]: expected[column][ids[0]]} for column in COLUMNS
     }
-    assert event_lists([]) == {
+    assert kept_lists(Event, []) == {
         "topics": {},
         "participants": {},
         "identifiers": {},
@@ -212,11 +226,11 @@ def test_the_lists_follow_every_change_to_their_rows_and_ends():
     # A new event starts with empty lists; a deleted one has none.
     fresh = factories.EventFactory()
     assert kept([fresh.pk]) == {column: {fresh.pk: []} for column in COLUMNS}
-    found = event_lists([fresh.pk])
+    found = kept_lists(Event, [fresh.pk])
     assert found["topics"] == {fresh.pk: []} and found["citations"] == {fresh.pk: []}
     event = events[1]
     event.delete()
-    found = event_lists([*all_events(), event.pk])
+    found = kept_lists(Event, [*all_events(), event.pk])
     assert all(event.pk not in found[column] for column in found)
     check("an event deleted")
     assert others  # their rows stayed theirs throughout
@@ -232,7 +246,7 @@ def test_the_kept_text_is_the_apis_json_byte_for_byte():
     factories.IdentifierFactory(record=event, scheme="opensanctions", value="NK-abc")
     topic = factories.TopicFactory(slug="a-topic")
     event.topics.add(topic)
-    found = event_lists([event.pk], as_text=True)
+    found = kept_lists(Event, [event.pk], as_text=True)
     texts = {column: found[column][event.pk].text for column in COLUMNS}
     first, second = Citation.objects.order_by("pk").select_related("source")
     assert (

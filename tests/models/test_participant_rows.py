@@ -1,5 +1,6 @@
-"""event_lists()["participants"]: each event's visible participations as the database keeps them
-(kb/db/groups.py, Participants), equal to the ORM's rule on every path that changes them.
+"""kept_lists(Event, ...)["participants"]: each event's visible participations as the
+database keeps them (kb/db/groups.py, PARTICIPANTS), equal to the ORM's rule on every
+path that changes them.
 
 Both databases run these: the list is built in SQL by triggers (SQLite's row triggers,
 PostgreSQL's statement triggers), so each path that moves a participation or one of its
@@ -13,7 +14,7 @@ import pytest
 from django.db import connection
 
 from kb.models import Event, Organisation, Participation, Person, Post, Status
-from kb.models.relation_rows import event_lists
+from kb.models.relation_rows import kept_lists
 from kb.models.visibility import shown
 from tests import factories
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def participant_lists(event_ids):
-    return event_lists(event_ids)["participants"]
+    return kept_lists(Event, event_ids)["participants"]
 
 
 ROLES = [choice for choice, _label in Participation.Role.choices]

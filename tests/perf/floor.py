@@ -1,6 +1,6 @@
 """The benchmark's HTTP floor: bare views that return each case's rows with values()
-(an events page's lists, participants, topics, identifiers and citations, as the app
-reads them, event_lists()).
+(the lists the database keeps for each event and organisation, as the app reads them,
+kept_lists()).
 
 Served beside the app by the same gunicorn (tests/perf/urls.py), through the
 same middleware, so the gap between a case and its floor is what the app's
@@ -12,13 +12,12 @@ English (the lists' sort key, kb/models/ordering.py). Never part of the app.
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.http import JsonResponse
 
 from kb.lib import regions
-from kb.models import Citation, Event, Organisation, Participation, Status
-from kb.models.relation_rows import event_lists
+from kb.models import Event, Organisation, Participation, Status
+from kb.models.relation_rows import kept_lists
 
 ORG_FIELDS = (
     "id",
@@ -53,26 +52,12 @@ def _size(request, default=50):
     return int(request.GET.get("size", default))
 
 
-def _with_citations(model, rows):
-    ids = [row["id"] for row in rows]
-    cited = {}
-    for citation in Citation.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id__in=ids,
-        source__status=Status.PUBLISHED,
-    ).values("object_id", "source__slug", "quote"):
-        cited.setdefault(citation["object_id"], []).append(citation)
+def _with_kept_lists(model, rows):
+    # The app's read (kb/api/projections.py): the lists the database keeps for each row.
+    found = kept_lists(model, [row["id"] for row in rows])
     for row in rows:
-        row["citations"] = cited.get(row["id"], [])
-    return rows
-
-
-def _with_event_lists(rows):
-    # The app's read (kb/api/projections.py): the lists the database keeps for each event.
-    found = event_lists([row["id"] for row in rows])
-    for row in rows:
-        for column, by_event in found.items():
-            row[column] = by_event.get(row["id"], [])
+        for column, by_record in found.items():
+            row[column] = by_record.get(row["id"], [])
     return rows
 
 
@@ -85,7 +70,7 @@ def organisations_in_region(request):
         country__in=regions.countries_in(request.GET.get("region", "europe"))
     )
     rows = list(rows.values(*ORG_FIELDS)[: _size(request)])
-    return JsonResponse({"results": _with_citations(Organisation, rows)})
+    return JsonResponse({"results": _with_kept_lists(Organisation, rows)})
 
 
 def organisations_page(request):
@@ -97,13 +82,13 @@ def organisations_page(request):
         after = Q(**{f"{key}__gt": name}) | Q(**{key: name, "pk__gt": request.GET["after_id"]})
         rows = rows.filter(after, **{f"{key}__gte": name})
     rows = list(rows.values(*ORG_FIELDS)[: _size(request)])
-    return JsonResponse({"results": _with_citations(Organisation, rows)})
+    return JsonResponse({"results": _with_kept_lists(Organisation, rows)})
 
 
 def organisations_search(request):
     rows = _published_organisations().search(request.GET.get("q", ""))
     rows = list(rows.values(*ORG_FIELDS)[: _size(request)])
-    return JsonResponse({"results": _with_citations(Organisation, rows)})
+    return JsonResponse({"results": _with_kept_lists(Organisation, rows)})
 
 
 def events_of_participant(request):
@@ -126,9 +111,9 @@ def events_of_participant(request):
         .in_name_order("en")
         .values(*EVENT_FIELDS)[: _size(request)]
     )
-    return JsonResponse({"results": _with_event_lists(list(rows))})
+    return JsonResponse({"results": _with_kept_lists(Event, list(rows))})
 
 
 def event_detail(request, slug):
     row = Event.objects.filter(status=Status.PUBLISHED, slug=slug).values(*EVENT_FIELDS).get()
-    return JsonResponse(_with_event_lists([row])[0])
+    return JsonResponse(_with_kept_lists(Event, [row])[0])
