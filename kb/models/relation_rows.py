@@ -41,7 +41,9 @@ def kept_lists(model, ids, alias=None, as_text=False):
     columns = [found[kept.column] for kept in lists]
     for record, *texts in rows_for_ids(connection, kept_lists_sql(model), ids):
         for column, text in zip(columns, texts, strict=True):
-            column[record] = parse(text)
+            # An empty list, as most identifiers' are, as a list: the renderer then
+            # writes it without calling back for a fragment.
+            column[record] = [] if text == "[]" else parse(text)
     return found
 
 
