@@ -487,10 +487,15 @@ def _pg_functions(kept):
         # organisation by key. During a bulk load the statistics still describe empty
         # tables, and the planner put every published organisation outside the
         # participations instead (16 s to refresh 1,000 events at scale 2, not 20 ms).
-        "LANGUAGE sql SET join_collapse_limit = 1 AS $$ "
+        # plpgsql, not sql: a sql function with a SET clause is planned again at every
+        # call, and each trigger calls one (a citation's insert 8.8 -> 14.9 ms with them);
+        # plpgsql keeps the plan for the session. No owner among the rows, no statement.
+        "LANGUAGE plpgsql SET join_collapse_limit = 1 AS $$ BEGIN "
+        "IF cardinality(ids) > 0 THEN "
         f"INSERT INTO {kept.table} ({kept.key}, {kept.column}) "
         f"SELECT e.id, {kept.value('postgresql')} FROM {kept.owner} e WHERE e.id = ANY(ids) "
-        f"ON CONFLICT ({kept.key}) DO UPDATE SET {kept.column} = EXCLUDED.{kept.column} $$"
+        f"ON CONFLICT ({kept.key}) DO UPDATE SET {kept.column} = EXCLUDED.{kept.column}; "
+        "END IF; END $$"
     )
 
     # Statement triggers read the changed rows from transition tables: `new_rows`,
