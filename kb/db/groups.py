@@ -299,20 +299,31 @@ EVENT_TOPICS = JSONList(
 )
 
 
-def identifier_list(model):
-    """A record's identifiers in other systems (`model`: a kb model's name), in Meta's
-    order (scheme, value), each with its URL: a generic relation's rows of its type."""
-    content_type = _content_type(model)
+def _generic_list(model, rows, column, **spec):
+    """A JSONList of the rows of `rows` (a generic relation's table) that name a record of
+    `model` (a kb model's name) by content type and object id."""
     return JSONList(
-        table=f"kb_{model}identifiers",
+        table=f"kb_{model}{column}",
         owner=f"kb_{model}",
         key=f"{model}_id",
-        rows="kb_identifier",
+        rows=rows,
         rows_key="object_id",
-        rows_where=f"{{row}}.content_type_id = {content_type}",
-        column="identifiers",
+        rows_where=f"{{row}}.content_type_id = {_content_type(model)}",
+        column=column,
+        **spec,
+    )
+
+
+def identifier_list(model):
+    """A record's identifiers in other systems (`model`: a kb model's name), in Meta's
+    order (scheme, value), each with its URL."""
+    return _generic_list(
+        model,
+        "kb_identifier",
+        "identifiers",
         source=(
-            f"FROM kb_identifier i WHERE i.object_id = e.id AND i.content_type_id = {content_type}"
+            "FROM kb_identifier i "
+            f"WHERE i.object_id = e.id AND i.content_type_id = {_content_type(model)}"
         ),
         order="i.scheme, i.value",
         members=(("scheme", "i.scheme"), ("value", "i.value"), ("url", _identifier_url("i"))),
@@ -326,14 +337,10 @@ def citation_list(model):
     citation order (citations.cited_quotes); an empty translation shows as null
     (fields.citation). A source's slug or status refreshes the records it is cited for."""
     content_type = _content_type(model)
-    return JSONList(
-        table=f"kb_{model}citations",
-        owner=f"kb_{model}",
-        key=f"{model}_id",
-        rows="kb_citation",
-        rows_key="object_id",
-        rows_where=f"{{row}}.content_type_id = {content_type}",
-        column="citations",
+    return _generic_list(
+        model,
+        "kb_citation",
+        "citations",
         source=(
             "FROM kb_citation c INNER JOIN kb_source s ON s.id = c.source_id "
             f"WHERE c.object_id = e.id AND c.content_type_id = {content_type} "
