@@ -236,18 +236,28 @@ def make(target, env, log):
     )
 
 
-def stop(*processes, timeout=60):
-    """SIGTERM to each make, which passes it on to gunicorn or the worker, then wait for them
-    all together: a worker finishes the job under way first, up to `timeout`."""
+def stop(*processes, grace=5, timeout=60):
+    """SIGTERM to each make, which passes it on to gunicorn or the worker; after `grace`
+    seconds a second one to what still runs, which stops a worker at once (the job under
+    way rolls back: kb/management/commands/worker.py); then wait for them all together,
+    up to `timeout`. Why not let the job finish: the one still running at the end is the
+    downloads' rebuild the data load queued, which nothing here reads, and which took up
+    to a minute more of every CI run."""
     running = [p for p in processes if p is not None and p.poll() is None]
     for process in running:
         process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGTERM)  # the session make leads: this run's own
     deadline = time.monotonic() + timeout
     for process in running:
         try:
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the session make leads: this run's own
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
@@ -379,6 +389,7 @@ def main():
             capture_output=True,
             text=True,
         )
+        print(f"  load done ({time.monotonic() - started:.0f} s since the start)", flush=True)
         if locust.returncode not in (0, 1):  # 1: some requests failed, reported below
             print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n")
             failed.append(f"locust exited {locust.returncode}")
@@ -393,8 +404,9 @@ def main():
         if rows != import_rows:
             failed.append(f"the import wrote {rows:,} of {import_rows:,} organisations")
     finally:
-        # The rebuild may still be under way: the workers get a minute to finish it.
+        stopping = time.monotonic()
         stop(web, *workers)
+        print(f"  stack stopped in {time.monotonic() - stopping:.0f} s", flush=True)
         drop_database(url)
         empty_redis(redis_url)
 
