@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
 from django.test import override_settings
 from django.utils import translation
@@ -23,6 +24,55 @@ def _fast_password_hasher():
     """
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+def _listed_once(method):
+    """`method`, a WhiteNoise middleware's listing of static files, run once per
+    arguments and settings; later calls add the same entries to the instance's table."""
+    listed = {}
+
+    def listing(self, *args, **kwargs):
+        if self.autorefresh:  # nothing listed: files are looked up on each request
+            return method(self, *args, **kwargs)
+        key = (
+            args,
+            tuple(sorted(kwargs.items())),
+            self.static_prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.index_file,
+            tuple(django_settings.INSTALLED_APPS),
+            tuple(map(str, django_settings.STATICFILES_DIRS)),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            method(self, *args, **kwargs)
+            listed[key] = {u: f for u, f in self.files.items() if before.get(u) is not f}
+        self.files.update(listed[key])
+
+    return listing
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once():
+    """WhiteNoise lists and stats every static file when its middleware loads, and
+    Django's test client loads the middleware once per client, so once per test:
+    19 ms each here (some 30 s of the suite), and several times that in a checkout
+    where `make serve` has collected the files into STATIC_ROOT (py-spy: a quarter
+    of tests/site, api and admin). The files do not change during a run, so each
+    listing is made once and reused: the same table of the same files and headers."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    originals = {
+        name: getattr(WhiteNoiseMiddleware, name)
+        for name in ("add_files", "add_files_from_finders")
+    }
+    for name, method in originals.items():
+        setattr(WhiteNoiseMiddleware, name, _listed_once(method))
+    yield
+    for name, method in originals.items():
+        setattr(WhiteNoiseMiddleware, name, method)
 
 
 @pytest.fixture(autouse=True)

@@ -113,16 +113,22 @@ def restore(captured):
                     for row in rows
                 ]
             names = ", ".join(quote(c) for c in columns)
-            row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
             # Many rows a statement: PostgreSQL's triggers run once a statement
             # (kb/db/groups.py, search.py), so a statement a row ran each table's
-            # refreshes hundreds of times, most of a restore's 0.4 s there.
-            size = min(500, (connection.features.max_query_params or 65535) // len(columns))
+            # refreshes hundreds of times, most of a restore's 0.4 s there. There,
+            # COPY (which fires the same statement triggers) halves what was left.
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                continue
+            row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            size = min(500, connection.features.max_query_params // len(columns))
             for start in range(0, len(rows), size):
                 chunk = rows[start : start + size]
-                marks = ", ".join([row_marks] * len(chunk))
                 cursor.execute(
-                    f"INSERT INTO {quote(table)} ({names}) VALUES {marks}",
+                    f"INSERT INTO {quote(table)} ({names}) VALUES "
+                    + ", ".join([row_marks] * len(chunk)),
                     [v for row in chunk for v in row],
                 )
     ContentType.objects.clear_cache()
