@@ -237,12 +237,10 @@ def make(target, env, log):
 
 
 def stop(*processes, grace=5, timeout=60):
-    """SIGTERM to each make, which passes it on to gunicorn or the worker; after `grace`
-    seconds a second one to what still runs, which stops a worker at once (the job under
-    way rolls back: kb/management/commands/worker.py); then wait for them all together,
-    up to `timeout`. Why not let the job finish: the one still running at the end is the
-    downloads' rebuild the data load queued, which nothing here reads, and which took up
-    to a minute more of every CI run."""
+    """SIGTERM to each make (passed on to gunicorn or the worker); after `grace` seconds a
+    second to what still runs, a worker's stop-now (kb/management/commands/worker.py), then
+    up to `timeout` for all. The job it cuts short is the downloads' rebuild the data load
+    queued, which nothing here reads: waiting for it cost CI up to a minute a run."""
     running = [p for p in processes if p is not None and p.poll() is None]
     for process in running:
         process.send_signal(signal.SIGTERM)
